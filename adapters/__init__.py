@@ -1,0 +1,1 @@
+"""Driven adapters: implementations of the domain ports."""

@@ -1,0 +1,1 @@
+"""The SQL adapter: one implementation for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""

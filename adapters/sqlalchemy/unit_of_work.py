@@ -1,0 +1,84 @@
+"""A unit of work is one connection and, for writers, one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sqlalchemy.errors import translated_errors
+from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
+from domain.ports import UnitOfWork
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    items: SqlAlchemyItemRepository
+
+    def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_lock: asyncio.Lock | None) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._writer_lock = None if read_only else writer_lock
+        self._connection: AsyncConnection | None = None
+        self._holds_writer = False
+
+    async def __aenter__(self) -> Self:
+        if self._writer_lock is not None:
+            await self._writer_lock.acquire()
+            self._holds_writer = True
+        try:
+            async with translated_errors():
+                connection = await self._engine.connect()
+                if self._read_only:
+                    # A lone SELECT needs no BEGIN/COMMIT round trips around it.
+                    await connection.execution_options(isolation_level="AUTOCOMMIT")
+                else:
+                    await connection.begin()
+        except BaseException:
+            self._release_writer()
+            raise
+        self._connection = connection
+        self.items = SqlAlchemyItemRepository(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self._connection is not None:
+                try:
+                    await self.rollback()
+                finally:
+                    await self._connection.close()
+        finally:
+            self._release_writer()
+
+    async def commit(self) -> None:
+        assert self._connection is not None, "commit outside the unit of work"
+        async with translated_errors():
+            await self._connection.commit()
+
+    async def rollback(self) -> None:
+        if self._connection is not None and self._connection.in_transaction():
+            async with translated_errors():
+                await self._connection.rollback()
+
+    def _release_writer(self) -> None:
+        if self._holds_writer and self._writer_lock is not None:
+            self._holds_writer = False
+            self._writer_lock.release()
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        # SQLite has one writer at a time; queueing writers here, in order, beats having
+        # them spin on the file lock (cross-process writers still wait on busy_timeout).
+        self._writer_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, read_only=read_only, writer_lock=self._writer_lock)

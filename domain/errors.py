@@ -1,0 +1,43 @@
+"""The few things that can go wrong, named for what happened."""
+
+
+class DomainError(Exception):
+    """Base of every error the domain reports."""
+
+
+class ItemNotFound(DomainError):
+    def __init__(self, item_id: int) -> None:
+        super().__init__(f"Item {item_id} not found")
+        self.item_id = item_id
+
+
+class InvalidItem(DomainError):
+    """An item's data breaks a rule; `field` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class VersionConflict(DomainError):
+    """The caller expected a version that is no longer the current one."""
+
+    def __init__(self, item_id: int, expected: int, current: int) -> None:
+        super().__init__(f"Item {item_id} is at version {current}, not {expected}")
+        self.item_id = item_id
+        self.expected = expected
+        self.current = current
+
+
+class StorageUnavailable(DomainError):
+    """The store cannot be reached or is overloaded; retrying later may succeed."""
+
+
+class InvalidQuery(DomainError):
+    """A listing was asked for with parameters out of bounds; `field` names which."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message

@@ -1,0 +1,88 @@
+"""The Item entity and the rules every item obeys, whatever stores it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from domain.errors import InvalidItem, ItemNotFound
+
+NAME_MAX_LENGTH = 100
+DESCRIPTION_MAX_LENGTH = 10_000
+# Ids are 64-bit signed integers in every store.
+ITEM_ID_MIN = 1
+ITEM_ID_MAX = 2**63 - 1
+
+
+def check_text(field: str, value: str, *, min_length: int, max_length: int) -> None:
+    """Length in characters, and only text every store can keep (no NUL, valid Unicode)."""
+    if not min_length <= len(value) <= max_length:
+        raise InvalidItem(field, f"must be {min_length} to {max_length} characters long")
+    if "\x00" in value:
+        raise InvalidItem(field, "must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidItem(field, "must be valid Unicode (no lone surrogates)") from None
+
+
+def check_name(name: str) -> None:
+    check_text("name", name, min_length=1, max_length=NAME_MAX_LENGTH)
+
+
+def check_description(description: str) -> None:
+    check_text("description", description, min_length=0, max_length=DESCRIPTION_MAX_LENGTH)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Stores that forget time zones give naive UTC back; every timestamp leaves aware."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A catalogue item. `id` is None until a repository has stored it."""
+
+    name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+        check_description(self.description)
+        if self.version < 1:
+            raise InvalidItem("version", "must be at least 1")
+
+    @classmethod
+    def new(cls, name: str, description: str, now: datetime) -> Item:
+        moment = as_utc(now)
+        return cls(name=name, description=description, created_at=moment, updated_at=moment)
+
+    def changed(self, now: datetime, *, name: str | None = None, description: str | None = None) -> Item:
+        """The item with the given fields changed, or itself when nothing changes.
+
+        A real change bumps the version and the update time; a no-op does not, so
+        repeating a PUT or PATCH leaves the item (and its ETag) as it was.
+        """
+        new_name = self.name if name is None else name
+        new_description = self.description if description is None else description
+        if new_name == self.name and new_description == self.description:
+            return self
+        return replace(
+            self,
+            name=new_name,
+            description=new_description,
+            updated_at=max(as_utc(now), self.updated_at),
+            version=self.version + 1,
+        )
+
+
+def check_item_id(item_id: int) -> None:
+    """No item can live outside the id range, so asking for one is simply not found."""
+    if not ITEM_ID_MIN <= item_id <= ITEM_ID_MAX:
+        raise ItemNotFound(item_id)

@@ -1,0 +1,1 @@
+"""Driving adapters (REST API, CLI) and the composition root that wires everything."""

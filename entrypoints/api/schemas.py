@@ -1,0 +1,61 @@
+"""The HTTP shapes of items. Bounds come from the domain; these only advertise and pre-check them.
+
+Unknown fields are rejected (422) rather than ignored, so a misspelt field is never silently dropped.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
+
+# JSON Schema has no way to say "no lone surrogates"; the domain rejects those.
+_NO_NUL = r"^[^\x00]*$"
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, pattern=_NO_NUL)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH, pattern=_NO_NUL)]
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ItemIn(_Input):
+    """A whole item, as created by POST and replaced by PUT."""
+
+    name: Name = Field(examples=["Teapot"])
+    description: Description = Field("", examples=["Short and stout"])
+
+
+class ItemPatch(_Input):
+    """A JSON merge patch: fields left out stay as they are; a null description clears it."""
+
+    name: Name = Field(None, json_schema_extra=_drop_default)  # type: ignore[assignment]
+    description: Description | None = None
+
+
+class ItemOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="for validation errors: each offending field, where it is, and why"
+    )

@@ -1,0 +1,29 @@
+"""The composition root: the only place that picks concrete adapters."""
+
+from dependency_injector import containers, providers
+
+from adapters.clock import utc_now
+from application.create_item import CreateItem
+from application.delete_item import DeleteItem
+from application.get_item import GetItem
+from application.list_items import ListItems
+from application.replace_item import ReplaceItem
+from application.update_item import UpdateItem
+from entrypoints.settings import Settings
+from entrypoints.storage import open_storage
+
+
+class Container(containers.DeclarativeContainer):
+    wiring_config = containers.WiringConfiguration(modules=["entrypoints.api.routers.items"])
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock = providers.Object(utc_now)
+    uow = providers.Resource(open_storage, settings=settings)
+
+    # Use-cases are stateless, so one of each serves every request: no per-request building.
+    create_item = providers.Singleton(CreateItem, uow=uow, clock=clock)
+    get_item = providers.Singleton(GetItem, uow=uow)
+    list_items = providers.Singleton(ListItems, uow=uow)
+    replace_item = providers.Singleton(ReplaceItem, uow=uow, clock=clock)
+    update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
+    delete_item = providers.Singleton(DeleteItem, uow=uow)

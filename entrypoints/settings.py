@@ -1,0 +1,48 @@
+"""The one settings object: read from the environment once at start-up, then injected."""
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./app.db"
+
+# Plain scheme names an operator may type, mapped to the async driver we ship.
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+_SUPPORTED = ("memory", "sqlite+aiosqlite", "postgresql+asyncpg")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="memory://, sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db",
+    )
+    db_pool_size: int = Field(10, ge=1)
+    db_pool_timeout: float = Field(5.0, gt=0, description="seconds a request waits for a connection")
+    db_connect_timeout: float = Field(5.0, gt=0)
+    db_pool_pre_ping: bool = True
+    db_statement_cache: bool = Field(True, description="turn off behind pgbouncer in transaction mode")
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    sql_echo: bool = False
+    create_schema: bool = Field(True, description="create missing tables at start-up")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, url: str) -> str:
+        scheme, separator, rest = url.partition("://")
+        if not separator:
+            raise ValueError("DATABASE_URL must look like scheme://...")
+        scheme = _DRIVERS.get(scheme, scheme)
+        if scheme not in _SUPPORTED:
+            raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}; use one of {_SUPPORTED}")
+        return f"{scheme}://{rest}"
+
+    @property
+    def backend(self) -> Literal["memory", "sql"]:
+        return "memory" if self.database_url.startswith("memory://") else "sql"
