@@ -47,8 +47,8 @@ class MemoryItemRepository(ItemRepository):
 
     async def list(self, query: ItemListQuery) -> list[Item]:
         ids = sorted(self._store.items.keys() | self.pending.keys())
-        visible = (item for item in map(self._current, ids) if item is not None)
-        return list(itertools.islice(visible, query.skip, query.skip + query.limit))
+        visible = [item for item in map(self._current, ids) if item is not None]
+        return visible[query.skip : query.skip + query.limit]
 
     async def update(self, item: Item, expected_version: int) -> Item:
         assert item.id is not None, "only a stored item can be updated"

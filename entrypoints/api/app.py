@@ -1,6 +1,6 @@
 """The FastAPI app factory: `uvicorn entrypoints.api.app:create_app --factory`."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,16 +11,22 @@ from entrypoints.container import Container
 from entrypoints.settings import Settings
 
 
+async def _settle(outcome: Awaitable[None] | None) -> None:
+    """The container returns an awaitable only when some resource is async (overrides may not be)."""
+    if outcome is not None:
+        await outcome
+
+
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     container = container or Container(settings=settings or Settings())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await container.init_resources()  # type: ignore[misc]
+        await _settle(container.init_resources())
         try:
             yield
         finally:
-            await container.shutdown_resources()  # type: ignore[misc]
+            await _settle(container.shutdown_resources())
 
     app = FastAPI(
         title="Items service",

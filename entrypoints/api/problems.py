@@ -1,6 +1,7 @@
 """Every error leaves as an RFC 9457 problem document; each domain error maps to one status here."""
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -40,7 +41,7 @@ def problem(
     detail: str,
     *,
     errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -89,9 +90,7 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
     errors = [
         {"loc": list(entry["loc"]), "msg": entry["msg"], "type": entry["type"]} for entry in error.errors()
     ]
-    summary = "; ".join(
-        f"{'.'.join(str(part) for part in entry['loc'])}: {entry['msg']}" for entry in errors
-    )
+    summary = "; ".join(f"{'.'.join(str(part) for part in entry['loc'])}: {entry['msg']}" for entry in errors)
     return problem(422, f"Invalid request: {summary}", errors=errors)
 
 

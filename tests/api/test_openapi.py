@@ -1,0 +1,26 @@
+"""The OpenAPI document advertises the bounds the domain enforces."""
+
+import httpx
+
+from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.ports import LIST_LIMIT_MAX
+
+
+async def test_openapi_document_advertises_bounds(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    assert schemas["ItemIn"]["properties"]["name"]["maxLength"] == NAME_MAX_LENGTH
+    assert schemas["ItemIn"]["properties"]["name"]["minLength"] == 1
+    assert schemas["ItemIn"]["properties"]["description"]["maxLength"] == DESCRIPTION_MAX_LENGTH
+    assert schemas["ItemIn"]["additionalProperties"] is False
+    listing = spec["paths"]["/items/"]["get"]
+    limit = next(p for p in listing["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == LIST_LIMIT_MAX
+    get_one = spec["paths"]["/items/{item_id}"]["get"]
+    assert "application/problem+json" in get_one["responses"]["404"]["content"]
+
+
+async def test_interactive_docs_are_served(client: httpx.AsyncClient) -> None:
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()

@@ -1,0 +1,88 @@
+"""Backends for the tests: memory always; SQLite on a temp file; PostgreSQL when reachable.
+
+PostgreSQL: TEST_DATABASE_URL names a server database to connect through (default: the local
+`test` database). The session creates its own database beside it and drops it at the end.
+Under CI=true an unreachable server fails the run instead of skipping.
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from adapters.memory import MemoryUnitOfWorkFactory
+from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.schema import create_schema
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from domain.ports import UnitOfWorkFactory
+
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin(url: str, statement: str) -> None:
+    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a database of this session's own, or a skip saying why there is none."""
+    server_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
+    name = f"items_test_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        reason = f"PostgreSQL unreachable at {make_url(server_url)!r}: {error!r}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true requires it)")
+        pytest.skip(reason)
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _backend_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    if backend == "memory":
+        return "memory://"
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'items.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A fresh, empty store's URL per test, for each backend."""
+    return _backend_url(request.param, request, tmp_path_factory)
+
+
+@pytest.fixture
+async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    if database_url == "memory://":
+        yield MemoryUnitOfWorkFactory()
+        return
+    engine = create_engine(database_url)
+    try:
+        await create_schema(engine)
+        if engine.dialect.name == "postgresql":
+            async with engine.begin() as connection:
+                await connection.execute(text("TRUNCATE items RESTART IDENTITY"))
+        yield SqlAlchemyUnitOfWorkFactory(engine)
+    finally:
+        await engine.dispose()

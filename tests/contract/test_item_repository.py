@@ -1,0 +1,177 @@
+"""The repository contract: every adapter (memory, SQLite, PostgreSQL) must pass all of it."""
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from domain.errors import ItemNotFound, VersionConflict
+from domain.item import NAME_MAX_LENGTH, Item
+from domain.ports import LIST_LIMIT_MAX, LIST_SKIP_MAX, ItemListQuery, UnitOfWorkFactory
+
+NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+
+
+def new_item(name: str = "Teapot", description: str = "Short and stout") -> Item:
+    return Item.new(name, description, NOW)
+
+
+async def add(uow_factory: UnitOfWorkFactory, item: Item) -> Item:
+    async with uow_factory() as uow:
+        stored = await uow.items.add(item)
+        await uow.commit()
+    return stored
+
+
+async def get(uow_factory: UnitOfWorkFactory, item_id: int) -> Item | None:
+    async with uow_factory(read_only=True) as uow:
+        return await uow.items.get(item_id)
+
+
+async def test_added_item_gets_an_id_and_reads_back_equal(uow_factory: UnitOfWorkFactory) -> None:
+    stored = await add(uow_factory, new_item())
+    assert stored.id is not None
+    assert stored == replace(new_item(), id=stored.id)
+    assert await get(uow_factory, stored.id) == stored
+
+
+async def test_ids_increase_and_are_not_reused_after_delete(uow_factory: UnitOfWorkFactory) -> None:
+    first = await add(uow_factory, new_item("a"))
+    second = await add(uow_factory, new_item("b"))
+    assert first.id is not None and second.id is not None
+    assert second.id > first.id
+    async with uow_factory() as uow:
+        await uow.items.delete(second.id)
+        await uow.commit()
+    third = await add(uow_factory, new_item("c"))
+    assert third.id is not None and third.id > second.id
+
+
+async def test_timestamps_read_back_as_the_same_utc_instant(uow_factory: UnitOfWorkFactory) -> None:
+    local = NOW.astimezone(timezone(timedelta(hours=-5)))
+    stored = await add(uow_factory, Item.new("tz", "", local))
+    assert stored.id is not None
+    read = await get(uow_factory, stored.id)
+    assert read is not None
+    assert read.created_at == NOW
+    assert read.created_at.utcoffset() == timedelta(0)
+    assert read.updated_at.utcoffset() == timedelta(0)
+
+
+async def test_text_at_the_bounds_round_trips_exactly(uow_factory: UnitOfWorkFactory) -> None:
+    name = "名" * NAME_MAX_LENGTH
+    description = "emoji 🫖 and\nnewlines\tand 'quotes' \"too\"" * 100
+    stored = await add(uow_factory, new_item(name, description))
+    assert stored.id is not None
+    read = await get(uow_factory, stored.id)
+    assert read is not None
+    assert (read.name, read.description) == (name, description)
+
+
+async def test_missing_item_is_none(uow_factory: UnitOfWorkFactory) -> None:
+    assert await get(uow_factory, 12345) is None
+
+
+async def test_list_is_in_id_order_with_skip_and_limit(uow_factory: UnitOfWorkFactory) -> None:
+    ids = [(await add(uow_factory, new_item(f"item {n}"))).id for n in range(7)]
+    async with uow_factory(read_only=True) as uow:
+        assert [i.id for i in await uow.items.list(ItemListQuery(skip=0, limit=3))] == ids[:3]
+        assert [i.id for i in await uow.items.list(ItemListQuery(skip=5, limit=10))] == ids[5:]
+        assert await uow.items.list(ItemListQuery(skip=7, limit=10)) == []
+        assert await uow.items.list(ItemListQuery(skip=LIST_SKIP_MAX, limit=LIST_LIMIT_MAX)) == []
+
+
+async def test_update_with_the_current_version_is_stored(uow_factory: UnitOfWorkFactory) -> None:
+    stored = await add(uow_factory, new_item())
+    changed = stored.changed(NOW + timedelta(seconds=1), name="renamed")
+    async with uow_factory() as uow:
+        assert await uow.items.update(changed, expected_version=1) == changed
+        await uow.commit()
+    assert stored.id is not None
+    assert await get(uow_factory, stored.id) == changed
+
+
+async def test_update_with_a_stale_version_is_a_conflict(uow_factory: UnitOfWorkFactory) -> None:
+    stored = await add(uow_factory, new_item())
+    changed = stored.changed(NOW, name="renamed")
+    async with uow_factory() as uow:
+        with pytest.raises(VersionConflict) as caught:
+            await uow.items.update(changed, expected_version=7)
+    assert caught.value.current == 1
+
+
+async def test_update_of_a_missing_item_is_not_found(uow_factory: UnitOfWorkFactory) -> None:
+    ghost = replace(new_item(), id=999, version=2)
+    async with uow_factory() as uow:
+        with pytest.raises(ItemNotFound):
+            await uow.items.update(ghost, expected_version=1)
+
+
+async def test_delete_removes_and_a_second_delete_is_not_found(uow_factory: UnitOfWorkFactory) -> None:
+    stored = await add(uow_factory, new_item())
+    assert stored.id is not None
+    async with uow_factory() as uow:
+        await uow.items.delete(stored.id)
+        await uow.commit()
+    assert await get(uow_factory, stored.id) is None
+    async with uow_factory() as uow:
+        with pytest.raises(ItemNotFound):
+            await uow.items.delete(stored.id)
+
+
+async def test_delete_with_a_stale_version_is_a_conflict(uow_factory: UnitOfWorkFactory) -> None:
+    stored = await add(uow_factory, new_item())
+    assert stored.id is not None
+    async with uow_factory() as uow:
+        with pytest.raises(VersionConflict):
+            await uow.items.delete(stored.id, expected_version=2)
+    assert await get(uow_factory, stored.id) == stored
+
+
+async def test_nothing_is_kept_without_commit(uow_factory: UnitOfWorkFactory) -> None:
+    kept = await add(uow_factory, new_item("kept"))
+    assert kept.id is not None
+    async with uow_factory() as uow:
+        lost = await uow.items.add(new_item("lost"))
+        await uow.items.delete(kept.id)
+    assert lost.id is not None
+    assert await get(uow_factory, lost.id) is None
+    assert await get(uow_factory, kept.id) == kept
+
+
+async def test_an_error_inside_the_unit_of_work_rolls_back(uow_factory: UnitOfWorkFactory) -> None:
+    with pytest.raises(RuntimeError):
+        async with uow_factory() as uow:
+            await uow.items.add(new_item("doomed"))
+            raise RuntimeError("boom")
+    async with uow_factory(read_only=True) as uow:
+        assert await uow.items.list(ItemListQuery()) == []
+
+
+async def test_of_two_concurrent_updates_from_one_version_exactly_one_wins(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    stored = await add(uow_factory, new_item())
+
+    async def rename(name: str) -> str:
+        try:
+            async with uow_factory() as uow:
+                await uow.items.update(stored.changed(NOW, name=name), expected_version=1)
+                await uow.commit()
+        except VersionConflict:
+            return "conflict"
+        return "won"
+
+    outcomes = await asyncio.gather(*(rename(f"writer {n}") for n in range(5)))
+    assert sorted(outcomes) == ["conflict"] * 4 + ["won"]
+    assert stored.id is not None
+    final = await get(uow_factory, stored.id)
+    assert final is not None and final.version == 2
+
+
+async def test_concurrent_creates_all_land_with_distinct_ids(uow_factory: UnitOfWorkFactory) -> None:
+    created = await asyncio.gather(*(add(uow_factory, new_item(f"n{n}")) for n in range(20)))
+    assert len({item.id for item in created}) == 20
+    async with uow_factory(read_only=True) as uow:
+        assert len(await uow.items.list(ItemListQuery(limit=100))) == 20

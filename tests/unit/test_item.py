@@ -1,0 +1,85 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from domain.errors import InvalidItem, ItemNotFound
+from domain.item import (
+    DESCRIPTION_MAX_LENGTH,
+    ITEM_ID_MAX,
+    NAME_MAX_LENGTH,
+    Item,
+    as_utc,
+    check_item_id,
+)
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_new_item_starts_at_version_one_with_equal_timestamps() -> None:
+    item = Item.new("Teapot", "Short and stout", NOW)
+    assert (item.version, item.id) == (1, None)
+    assert item.created_at == item.updated_at == NOW
+
+
+@pytest.mark.parametrize("name", ["x", "é" * NAME_MAX_LENGTH, "名" * NAME_MAX_LENGTH, " padded "])
+def test_names_of_one_to_max_characters_are_accepted(name: str) -> None:
+    assert Item.new(name, "", NOW).name == name
+
+
+@pytest.mark.parametrize("name", ["", "x" * (NAME_MAX_LENGTH + 1)])
+def test_name_length_out_of_bounds_is_invalid(name: str) -> None:
+    with pytest.raises(InvalidItem) as caught:
+        Item.new(name, "", NOW)
+    assert caught.value.field == "name"
+
+
+def test_description_longer_than_the_bound_is_invalid() -> None:
+    with pytest.raises(InvalidItem) as caught:
+        Item.new("ok", "d" * (DESCRIPTION_MAX_LENGTH + 1), NOW)
+    assert caught.value.field == "description"
+
+
+@pytest.mark.parametrize("text", ["nul\x00inside", "lone \ud800 surrogate"])
+def test_text_no_store_can_keep_is_invalid(text: str) -> None:
+    with pytest.raises(InvalidItem):
+        Item.new(text, "", NOW)
+    with pytest.raises(InvalidItem):
+        Item.new("ok", text, NOW)
+
+
+def test_a_real_change_bumps_version_and_update_time() -> None:
+    item = Item.new("a", "b", NOW)
+    later = NOW + timedelta(seconds=5)
+    changed = item.changed(later, name="c")
+    assert (changed.name, changed.description, changed.version) == ("c", "b", 2)
+    assert changed.updated_at == later
+    assert changed.created_at == NOW
+
+
+def test_a_change_to_the_same_values_is_a_no_op() -> None:
+    item = Item.new("a", "b", NOW)
+    assert item.changed(NOW + timedelta(seconds=1), name="a", description="b") is item
+
+
+def test_a_change_is_validated_like_a_new_item() -> None:
+    with pytest.raises(InvalidItem):
+        Item.new("a", "", NOW).changed(NOW, name="")
+
+
+def test_update_time_never_goes_backwards_when_the_clock_does() -> None:
+    item = Item.new("a", "", NOW)
+    assert item.changed(NOW - timedelta(hours=1), name="b").updated_at == NOW
+
+
+def test_timestamps_are_normalised_to_utc() -> None:
+    naive = datetime(2026, 1, 1, 12, 0)
+    assert as_utc(naive) == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    plus_two = datetime(2026, 1, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert as_utc(plus_two).utcoffset() == timedelta(0)
+    assert as_utc(plus_two) == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("item_id", [0, -1, ITEM_ID_MAX + 1])
+def test_ids_outside_the_64_bit_range_are_never_found(item_id: int) -> None:
+    with pytest.raises(ItemNotFound):
+        check_item_id(item_id)
