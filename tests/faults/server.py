@@ -1,0 +1,75 @@
+"""A real service process on loopback that fault tests can start, SIGKILL and start again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_SECONDS = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ServiceProcess:
+    def __init__(
+        self, database_url: str, *, workers: int = 1, extra_env: dict[str, str] | None = None
+    ) -> None:
+        self.database_url = database_url
+        self.workers = workers
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
+            sys.executable, "-m", "uvicorn", "entrypoints.api.app:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--workers", str(self.workers), "--log-level", "warning",
+        ]  # fmt: skip
+        # Its own process group, so SIGKILL reaches every worker at once, as a crash would.
+        self._process = subprocess.Popen(
+            command, cwd=ROOT, env=self._env, start_new_session=True, stdout=subprocess.DEVNULL
+        )
+        self._wait_until_serving()
+
+    def _wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise RuntimeError(f"service exited with {self._process.returncode} during start-up")
+            try:
+                if httpx.get(f"{self.base_url}/items/?limit=1", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"service not serving after {START_TIMEOUT_SECONDS} s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, in-flight requests die mid-way."""
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGTERM)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,0 +1,30 @@
+"""SIGKILL the service under write load, restart it: every acknowledged write is still there."""
+
+import asyncio
+import random
+
+from tests.faults.ledger import Ledger, lost_writes, write
+from tests.faults.server import ServiceProcess
+
+WRITERS = 8
+
+
+async def test_acknowledged_writes_survive_repeated_sigkill(durable_url: str, fault_rounds: int) -> None:
+    rng = random.Random()
+    ledger = Ledger()
+    service = ServiceProcess(durable_url)
+    service.start()
+    try:
+        for _ in range(fault_rounds):
+            load = asyncio.create_task(write(service.base_url, ledger, WRITERS, rng, seconds=30))
+            await asyncio.sleep(rng.uniform(0.3, 1.5))
+            await asyncio.to_thread(service.kill)
+            await asyncio.wait_for(load, timeout=15)
+            await asyncio.to_thread(service.start)
+            assert await lost_writes(service.base_url, ledger) == []
+    finally:
+        service.stop()
+    assert ledger.unexpected == []
+    assert ledger.acknowledged > 0
+    backend = durable_url.partition(":")[0]
+    print(f"\n{backend}: {fault_rounds} kills, {ledger.acknowledged} acknowledged writes, 0 lost")
