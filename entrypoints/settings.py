@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     db_statement_cache: bool = Field(True, description="turn off behind pgbouncer in transaction mode")
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     sql_echo: bool = False
-    create_schema: bool = Field(True, description="create missing tables at start-up")
+    migrate_on_start: bool | None = Field(
+        None, description="upgrade the schema at start-up; unset: yes on SQLite, no on PostgreSQL"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -42,6 +44,14 @@ class Settings(BaseSettings):
         if scheme not in _SUPPORTED:
             raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}; use one of {_SUPPORTED}")
         return f"{scheme}://{rest}"
+
+    @property
+    def migrates_on_start(self) -> bool:
+        # The embedded SQLite default sets itself up, so one command runs the service; a shared
+        # PostgreSQL schema changes only when an operator says so.
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return self.database_url.startswith("sqlite")
 
     @property
     def backend(self) -> Literal["memory", "sql"]:

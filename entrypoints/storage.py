@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 from adapters.memory import MemoryUnitOfWorkFactory
 from adapters.sqlalchemy.engine import EngineOptions, create_engine
-from adapters.sqlalchemy.schema import create_schema
+from adapters.sqlalchemy.migrator import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.ports import UnitOfWorkFactory
 from entrypoints.settings import Settings
@@ -28,8 +28,8 @@ async def open_storage(settings: Settings) -> AsyncIterator[UnitOfWorkFactory]:
         return
     engine = create_engine(settings.database_url, engine_options(settings))
     try:
-        if settings.create_schema:
-            await create_schema(engine)
+        if settings.migrates_on_start:
+            await upgrade(engine)
         yield SqlAlchemyUnitOfWorkFactory(engine)
     finally:
         await engine.dispose()

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from adapters.memory import MemoryUnitOfWorkFactory
 from adapters.sqlalchemy.engine import create_engine
-from adapters.sqlalchemy.schema import create_schema
+from adapters.sqlalchemy.migrator import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.ports import UnitOfWorkFactory
 
@@ -79,10 +79,27 @@ async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
         return
     engine = create_engine(database_url)
     try:
-        await create_schema(engine)
+        await upgrade(engine)
         if engine.dialect.name == "postgresql":
             async with engine.begin() as connection:
                 await connection.execute(text("TRUNCATE items RESTART IDENTITY"))
         yield SqlAlchemyUnitOfWorkFactory(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database with nothing in it, of this test's own: a new SQLite file or PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('empty') / 'items.db'}"
+        return
+    server_url: str = request.getfixturevalue("postgres_url")
+    name = f"items_empty_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -31,7 +31,13 @@ class ServiceProcess:
         self.workers = workers
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+        # Each test's fresh database gets its schema when the service starts.
+        self._env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "MIGRATE_ON_START": "true",
+            **(extra_env or {}),
+        }
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
