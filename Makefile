@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 run: install
-	$(BIN)/uvicorn entrypoints.api.app:create_app --factory --host $(HOST) --port $(PORT)
+	$(BIN)/items serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

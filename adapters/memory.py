@@ -107,3 +107,10 @@ class MemoryUnitOfWorkFactory:
 
     def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.store, read_only=read_only)
+
+
+class MemoryStoreProbe:
+    """A store in this very process is always there."""
+
+    async def __call__(self) -> None:
+        return None

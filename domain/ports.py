@@ -90,5 +90,12 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
 
 
+class StoreProbe(Protocol):
+    """Whether the store can serve now: reachable, and holding the schema this code expects."""
+
+    async def __call__(self) -> str | None:
+        """None when ready; otherwise why not, in words an operator can act on."""
+
+
 class Clock(Protocol):
     def __call__(self) -> datetime: ...

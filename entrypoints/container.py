@@ -1,5 +1,8 @@
 """The composition root: the only place that picks concrete adapters."""
 
+from collections.abc import Awaitable
+from typing import Any
+
 from dependency_injector import containers, providers
 
 from adapters.clock import utc_now
@@ -10,15 +13,18 @@ from application.list_items import ListItems
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
 from entrypoints.settings import Settings
-from entrypoints.storage import open_storage
+from entrypoints.storage import open_storage, probe_for
 
 
 class Container(containers.DeclarativeContainer):
-    wiring_config = containers.WiringConfiguration(modules=["entrypoints.api.routers.items"])
+    wiring_config = containers.WiringConfiguration(
+        modules=["entrypoints.api.routers.items", "entrypoints.api.routers.health"]
+    )
 
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Object(utc_now)
     uow = providers.Resource(open_storage, settings=settings)
+    store_probe = providers.Singleton(probe_for, uow_factory=uow, settings=settings)
 
     # Use-cases are stateless, so one of each serves every request: no per-request building.
     create_item = providers.Singleton(CreateItem, uow=uow, clock=clock)
@@ -27,3 +33,10 @@ class Container(containers.DeclarativeContainer):
     replace_item = providers.Singleton(ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Singleton(DeleteItem, uow=uow)
+
+
+async def settle(outcome: Any) -> Any:
+    """A provider answers with an awaitable when some resource is async (overrides may not be)."""
+    if isinstance(outcome, Awaitable):
+        return await outcome
+    return outcome

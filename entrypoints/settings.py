@@ -30,9 +30,25 @@ class Settings(BaseSettings):
     db_statement_cache: bool = Field(True, description="turn off behind pgbouncer in transaction mode")
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     sql_echo: bool = False
+    db_command_timeout: float = Field(
+        30.0, gt=0, description="seconds a PostgreSQL statement may run before it is abandoned"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto", description="auto: readable text on a terminal, JSON lines otherwise"
+    )
+    shutdown_timeout: int = Field(
+        30, gt=0, description="seconds `items serve` lets in-flight requests finish on SIGTERM"
+    )
+    ready_timeout: float = Field(2.0, gt=0, description="seconds /health/ready waits for the database")
     migrate_on_start: bool | None = Field(
         None, description="upgrade the schema at start-up; unset: yes on SQLite, no on PostgreSQL"
     )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, level: object) -> object:
+        return level.upper() if isinstance(level, str) else level
 
     @field_validator("database_url")
     @classmethod

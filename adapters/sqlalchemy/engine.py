@@ -14,6 +14,8 @@ class EngineOptions:
     pool_size: int = 10
     pool_timeout: float = 5.0
     connect_timeout: float = 5.0
+    # A database that stops answering mid-statement must not hang a request forever.
+    command_timeout: float = 30.0
     pool_pre_ping: bool = True
     echo: bool = False
     # WAL with NORMAL survives any process crash; FULL also survives power loss, per commit.
@@ -31,7 +33,10 @@ def create_engine(url: str | URL, options: EngineOptions = EngineOptions()) -> A
 
 
 def _postgres_engine(url: URL, options: EngineOptions) -> AsyncEngine:
-    connect_args: dict[str, Any] = {"timeout": options.connect_timeout}
+    connect_args: dict[str, Any] = {
+        "timeout": options.connect_timeout,
+        "command_timeout": options.command_timeout,
+    }
     if not options.postgres_statement_cache:
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_cache_size"] = 0

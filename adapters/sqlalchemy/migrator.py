@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, column, inspect, select, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "alembic_version"
 # An arbitrary constant naming the advisory lock that migrating workers queue on.
 _MIGRATION_LOCK = 0x17E35
 
@@ -24,6 +25,7 @@ def alembic_config() -> Config:
     return config
 
 
+@cache
 def head() -> str:
     """The revision this code expects; tests keep it to exactly one."""
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
@@ -41,9 +43,23 @@ class SchemaState:
     def is_current(self) -> bool:
         return self.current == self.head
 
+    def advice(self) -> str:
+        found = "no schema" if self.current is None else f"schema revision {self.current}"
+        return f"the database has {found}, this code needs {self.head}: run `items migrate upgrade`"
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The service will not serve a database whose schema it does not expect."""
+
 
 def _current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    # Read directly: readiness asks often, and MigrationContext logs each time it is set up.
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    revision: str | None = connection.execute(
+        select(column("version_num")).select_from(table(VERSION_TABLE))
+    ).scalar()
+    return revision
 
 
 async def schema_state(engine: AsyncEngine) -> SchemaState:

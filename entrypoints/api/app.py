@@ -1,32 +1,37 @@
-"""The FastAPI app factory: `uvicorn entrypoints.api.app:create_app --factory`."""
+"""The FastAPI app factory: `uvicorn entrypoints.api.app:create_app --factory` (or `items serve`)."""
 
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from entrypoints import metrics
+from entrypoints.api.middleware import ObservabilityMiddleware
 from entrypoints.api.problems import install_problem_handlers
-from entrypoints.api.routers import items
-from entrypoints.container import Container
+from entrypoints.api.routers import health, items
+from entrypoints.api.routers import metrics as metrics_router
+from entrypoints.container import Container, settle
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
-
-
-async def _settle(outcome: Awaitable[None] | None) -> None:
-    """The container returns an awaitable only when some resource is async (overrides may not be)."""
-    if outcome is not None:
-        await outcome
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     container = container or Container(settings=settings or Settings())
+    configured: Settings = container.settings()
+    configure_logging(configured.log_level, configured.log_format)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await _settle(container.init_resources())
+        await settle(container.init_resources())
         try:
+            uow_factory = await settle(container.uow())
+            if isinstance(uow_factory, SqlAlchemyUnitOfWorkFactory):
+                metrics.watch_pool(uow_factory.engine)
             yield
         finally:
-            await _settle(container.shutdown_resources())
+            await settle(container.shutdown_resources())
+            metrics.forget_this_process()
 
     app = FastAPI(
         title="Items service",
@@ -37,4 +42,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.state.container = container
     install_problem_handlers(app)
     app.include_router(items.router)
+    app.include_router(health.router)
+    app.include_router(metrics_router.router)
+    app.add_middleware(ObservabilityMiddleware)
     return app

@@ -1,0 +1,75 @@
+"""One pure-ASGI middleware on the hot path: request id, metrics and the access log line."""
+
+import logging
+import re
+import uuid
+from time import perf_counter
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints import metrics
+from entrypoints.logs import request_id
+
+access_log = logging.getLogger("items.access")
+
+REQUEST_ID_HEADER = b"x-request-id"
+# A caller's id is echoed into headers and logs, so only short, plain ids are taken as they are.
+_SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
+UNMATCHED_ROUTE = "<unmatched>"
+
+
+def _request_id(headers: list[tuple[bytes, bytes]]) -> str:
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER and _SANE_REQUEST_ID.fullmatch(value):
+            return value.decode()
+    return uuid.uuid4().hex
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = perf_counter()
+        rid = _request_id(scope["headers"])
+        token = request_id.set(rid)
+        # An exception that escapes the app is answered with a 500 further out.
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (REQUEST_ID_HEADER, rid.encode())]
+            await send(message)
+
+        metrics.IN_FLIGHT.inc()
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            metrics.IN_FLIGHT.dec()
+            seconds = perf_counter() - started
+            route: Any = scope.get("route")
+            template = getattr(route, "path", UNMATCHED_ROUTE)
+            metrics.observe_request(scope["method"], template, status, seconds)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %d",
+                    scope["method"],
+                    template,
+                    status,
+                    extra={
+                        "fields": {
+                            "method": scope["method"],
+                            "route": template,
+                            "status": status,
+                            "duration_ms": round(seconds * 1000, 2),
+                            "request_id": rid,
+                        }
+                    },
+                )
+            request_id.reset(token)

@@ -1,0 +1,30 @@
+"""Probes for an orchestrator: is the process up, and can it serve (database reachable, schema current)."""
+
+from typing import Annotated
+
+from dependency_injector.wiring import Provide, inject
+from fastapi import APIRouter, Depends, Response
+
+from domain.ports import StoreProbe
+from entrypoints.api.problems import RETRY_AFTER_SECONDS, problem, problem_responses
+from entrypoints.container import Container
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+@router.get("/live", summary="The process is up")
+async def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/ready",
+    summary="The service can serve: database reachable and schema current",
+    responses=problem_responses(503),
+)
+@inject
+async def ready(probe: Annotated[StoreProbe, Depends(Provide[Container.store_probe])]) -> Response:
+    reason = await probe()
+    if reason is not None:
+        return problem(503, f"Not ready: {reason}", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    return Response(b'{"status":"ok"}', media_type="application/json")

@@ -1,0 +1,59 @@
+"""What `items` exits with, and the one line it prints on stderr when something went wrong."""
+
+from enum import IntEnum
+
+from alembic.util import CommandError
+from pydantic import ValidationError
+
+from adapters.sqlalchemy.errors import STORE_ERRORS
+from adapters.sqlalchemy.migrator import SchemaNotCurrent
+from domain.errors import InvalidItem, InvalidQuery, ItemNotFound, StorageUnavailable, VersionConflict
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILURE = 1  # unexpected; a bug to report
+    USAGE = 2  # the command line itself is wrong (the CLI library's own code)
+    NOT_FOUND = 3
+    INVALID_INPUT = 4
+    CONFLICT = 5
+    UNAVAILABLE = 6  # the database cannot be reached; retrying later may work
+    SCHEMA_NOT_CURRENT = 7  # run `items migrate upgrade`
+    BAD_SETTINGS = 8  # an environment variable or .env entry is invalid
+    INTERRUPTED = 130
+
+
+class NothingToMigrate(Exception):
+    """DATABASE_URL names the in-memory store, which has no schema."""
+
+
+def _settings_problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"]).upper()
+    return f"invalid setting {name}: {first['msg']}"
+
+
+# The first matching row decides; anything else is unexpected (exit 1).
+_CODES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitCode], ...] = (
+    (KeyboardInterrupt, ExitCode.INTERRUPTED),
+    (ItemNotFound, ExitCode.NOT_FOUND),
+    ((InvalidItem, InvalidQuery, CommandError), ExitCode.INVALID_INPUT),
+    (VersionConflict, ExitCode.CONFLICT),
+    (SchemaNotCurrent, ExitCode.SCHEMA_NOT_CURRENT),
+    ((StorageUnavailable, *STORE_ERRORS), ExitCode.UNAVAILABLE),
+    ((ValidationError, NothingToMigrate), ExitCode.BAD_SETTINGS),
+)
+
+
+def describe(error: BaseException) -> tuple[ExitCode, str]:
+    """The exit code and a one-line message for an error; never a traceback."""
+    code = next((code for kinds, code in _CODES if isinstance(error, kinds)), ExitCode.FAILURE)
+    if code is ExitCode.FAILURE:
+        return code, f"unexpected {type(error).__name__}: {error}"
+    if code is ExitCode.UNAVAILABLE:
+        # Driver messages run to several lines of SQL and links; the kind of failure is enough.
+        cause = error.__cause__ if isinstance(error, StorageUnavailable) else error
+        return code, f"the database is unavailable ({type(cause or error).__name__}); retry shortly"
+    if isinstance(error, ValidationError):
+        return code, _settings_problem(error)
+    return code, str(error) or code.name.lower()

@@ -1,0 +1,100 @@
+"""Item commands: each calls one application use-case through the container, as a route does."""
+
+from typing import Annotated
+
+import typer
+
+from application.create_item import CreateItem
+from application.delete_item import DeleteItem
+from application.get_item import GetItem
+from application.list_items import ListItems
+from application.update_item import UpdateItem
+from domain.item import Item
+from domain.ports import LIST_LIMIT_DEFAULT, ItemListQuery
+from entrypoints.cli.output import Output, show
+from entrypoints.cli.running import run, started_container
+from entrypoints.container import settle
+
+OutputOption = Annotated[Output, typer.Option("--output", "-o", help="table for people, json for scripts")]
+ItemId = Annotated[int, typer.Argument(help="the item's id")]
+ExpectedVersion = Annotated[
+    int | None, typer.Option(help="only if the item is still at this version (else exit 5)")
+]
+
+
+def create(
+    name: str,
+    description: Annotated[str, typer.Option(help="free text")] = "",
+    output: OutputOption = Output.table,
+) -> None:
+    """Create an item."""
+
+    async def work() -> Item:
+        async with started_container() as container:
+            create_item: CreateItem = await settle(container.create_item())
+            return await create_item(name, description)
+
+    show(run(work), output)
+
+
+def get(item_id: ItemId, output: OutputOption = Output.table) -> None:
+    """Show one item."""
+
+    async def work() -> Item:
+        async with started_container() as container:
+            get_item: GetItem = await settle(container.get_item())
+            return await get_item(item_id)
+
+    show(run(work), output)
+
+
+def list_(
+    skip: Annotated[int, typer.Option(help="items to skip")] = 0,
+    limit: Annotated[int, typer.Option(help="page size, 1 to 100")] = LIST_LIMIT_DEFAULT,
+    output: OutputOption = Output.table,
+) -> None:
+    """List items in ascending id order."""
+
+    async def work() -> list[Item]:
+        query = ItemListQuery(skip=skip, limit=limit)
+        async with started_container() as container:
+            list_items: ListItems = await settle(container.list_items())
+            return await list_items(query)
+
+    show(run(work), output)
+
+
+def update(
+    item_id: ItemId,
+    name: Annotated[str | None, typer.Option(help="new name")] = None,
+    description: Annotated[str | None, typer.Option(help="new description")] = None,
+    expected_version: ExpectedVersion = None,
+    output: OutputOption = Output.table,
+) -> None:
+    """Change some fields of an item; fields not given stay as they are."""
+
+    async def work() -> Item:
+        async with started_container() as container:
+            update_item: UpdateItem = await settle(container.update_item())
+            return await update_item(
+                item_id, name=name, description=description, expected_version=expected_version
+            )
+
+    show(run(work), output)
+
+
+def delete(item_id: ItemId, expected_version: ExpectedVersion = None) -> None:
+    """Delete an item."""
+
+    async def work() -> None:
+        async with started_container() as container:
+            delete_item: DeleteItem = await settle(container.delete_item())
+            await delete_item(item_id, expected_version)
+
+    run(work)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (create, get, update, delete):
+        app.command()(command)
+    app.command("list")(list_)

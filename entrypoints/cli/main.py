@@ -1,0 +1,20 @@
+"""The `items` console entry point. Exit codes: see entrypoints/cli/exit_codes.py and the README."""
+
+import typer
+
+from entrypoints.cli import items, migrate, serve
+
+app = typer.Typer(
+    name="items",
+    help="Run and operate the Items service, or work with items directly (no HTTP in between).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(serve.serve)
+app.add_typer(migrate.app, name="migrate")
+items.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,79 @@
+"""Log lines: JSON when read by machines, plain text when read by a person at a terminal.
+
+A record's structured fields travel in `extra={"fields": {...}}`; the request id of the request
+being served (if any) is added to every record.
+"""
+
+import logging
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, Literal, TextIO
+
+import orjson
+
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# Records carry these anyway; everything else a caller passes with `extra` is a field.
+_FIELDS = "fields"
+_OURS = "_items_handler"
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    fields: dict[str, Any] = dict(getattr(record, _FIELDS, {}))
+    current = request_id.get()
+    if current is not None:
+        fields.setdefault("request_id", current)
+    return fields
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            **_fields(record),
+        }
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return orjson.dumps(line, default=str).decode()
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        fields = _fields(record)
+        if not fields:
+            return text
+        return text + "  " + " ".join(f"{key}={value}" for key, value in fields.items())
+
+
+def configure_logging(
+    level: str, log_format: Literal["auto", "json", "text"], stream: TextIO = sys.stdout
+) -> None:
+    """Idempotent: the CLI and every server worker call it once they know their settings."""
+    as_json = log_format == "json" or (log_format == "auto" and not stream.isatty())
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if as_json else TextFormatter())
+    root = logging.getLogger()
+    # Replace only the handler installed here before: a test harness may have its own.
+    for old in [h for h in root.handlers if getattr(h, _OURS, False)]:
+        root.removeHandler(old)
+    setattr(handler, _OURS, True)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        # Uvicorn's own handlers would print a second, differently shaped line.
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    # The middleware writes the one access line per request.
+    logging.getLogger("uvicorn.access").disabled = True
+    # Alembic describes its set-up on every run; the migrator's callers say what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # SQL statements appear only when SQL_ECHO asks for them (the engine sets its own level then).
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
