@@ -114,7 +114,7 @@ def measure(server: Server, scenario: str, load: Load) -> Measurement:
     if scenario == "list":
         return drive(f"{base}/items/?limit=10", load)
     if scenario in ("put", "patch"):
-        return drive(base, load, f"{scenario}_random.lua", server.max_id)
+        return drive(base, load, "change_random.lua", server.max_id, scenario.upper())
     assert server.deep_url is not None
     return drive(server.deep_url, load)
 

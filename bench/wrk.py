@@ -51,14 +51,16 @@ def wrk_binary() -> str:
     return found
 
 
-def drive(url: str, load: Load, script: str | None = None, max_id: int = 1) -> Measurement:
+def drive(
+    url: str, load: Load, script: str | None = None, max_id: int = 1, method: str = "GET"
+) -> Measurement:
     """One wrk run against url (a full URL: base plus path), pinned to its own core."""
     command = ["taskset", "-c", str(load.core), wrk_binary(), "-t1", f"-c{load.connections}"]
     command += [f"-d{load.seconds}s", "--timeout", "5s", "--latency"]
     if script is not None:
         command += ["-s", str(LUA / script)]
     command.append(url)
-    env = {**os.environ, "MAX_ID": str(max_id)}
+    env = {**os.environ, "MAX_ID": str(max_id), "METHOD": method}
     done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=load.seconds + 30, check=True
     )
