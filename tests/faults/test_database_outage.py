@@ -51,6 +51,8 @@ async def restart_under_load(
     timeline.mark("start")
     await asyncio.to_thread(cluster.start)
     timeline.mark("started")
+    # Keep probing for a while after the start, however long the writers' fixed load had left.
+    await asyncio.sleep(LOAD_AFTER_SECONDS)
     await writers
     done.set()
     await prober
