@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lock clean
+.PHONY: install run test lint lock clean bench
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,11 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The load benchmark (needs wrk: apt-get install wrk); see README "Performance". Not part of `test`.
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: install

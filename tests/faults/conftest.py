@@ -1,16 +1,40 @@
-"""Fault tests drive real server processes; FAULT_ROUNDS sets how many faults each inflicts."""
+"""Fault tests drive real server processes; FAULT_ROUNDS sets how many faults each inflicts.
+
+What each fault test measured is printed as it runs and again in a "fault tests" section at
+the end of the run, so the figures are in every test log, not only under `pytest -s`.
+"""
 
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import _admin
+from tests.faults.cluster import OwnedCluster, postgres_bindir
 
 QUICK_ROUNDS = 3
+_REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def fault_report(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    lines = request.config.stash.setdefault(_REPORT, [])
+
+    def report(text: str) -> None:
+        print(text)
+        lines.append(text)
+
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if lines := config.stash.get(_REPORT, []):
+        terminalreporter.section("fault tests")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture
@@ -32,3 +56,21 @@ def durable_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         yield session_url.set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def owned_cluster() -> Iterator[OwnedCluster]:
+    """A running PostgreSQL cluster of this test's own, which it may stop and start."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        reason = "PostgreSQL server binaries (initdb, pg_ctl) not found; set POSTGRES_BINDIR"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true requires them)")
+        pytest.skip(reason)
+    cluster = OwnedCluster(bindir)
+    try:
+        cluster.create()
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from dataclasses import dataclass, field
 
 import httpx
 
+from tests.faults.timeline import Timeline, is_proper_refusal
+
 # None means "absent"; otherwise (name, description).
 State = tuple[str, str] | None
+# After a 503 a writer pauses briefly, then goes on: the service must stay quick under retries.
+REFUSED_PAUSE_SECONDS = 0.05
 
 
 @dataclass
@@ -19,17 +24,29 @@ class Ledger:
     # Names sent in creates that got no answer: such an item may or may not exist.
     unanswered_creates: set[str] = field(default_factory=set)
     acknowledged: int = 0
+    # Writes answered 503: not acknowledged, so a correct store may or may not show them.
+    refused: int = 0
+    # Requests that got no answer at all (the connection broke or timed out).
+    unanswered: int = 0
     unexpected: list[str] = field(default_factory=list)
+    # Names are unique per ledger, across restarts too, so an unanswered create is never
+    # mistaken for a later acknowledged one that reused its name.
+    operations: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def known_state(self, item_id: int) -> State:
         (state,) = self.allowed[item_id]
         return state
 
 
+class _Stop(Exception):
+    """An answer the service never should give: this writer stops."""
+
+
 class Writer:
     """One client doing creates, updates and deletes on its own items, one request at a time.
 
-    Owning its items keeps each item's history linear, so the expected state is exact.
+    Owning its items keeps each item's history linear, so the expected state is exact. An item
+    whose last write was refused stays in doubt (either state is correct) and is left alone.
     """
 
     def __init__(self, client: httpx.AsyncClient, ledger: Ledger, writer_id: int, rng: random.Random) -> None:
@@ -38,11 +55,9 @@ class Writer:
         self._id = writer_id
         self._rng = rng
         self._owned: list[int] = []
-        self._sequence = 0
 
     def _next_name(self) -> str:
-        self._sequence += 1
-        return f"writer {self._id} op {self._sequence}"
+        return f"writer {self._id} op {next(self._ledger.operations)}"
 
     async def run(self, seconds: float) -> None:
         """Writes for `seconds`, or until the server stops answering."""
@@ -57,20 +72,27 @@ class Writer:
                 else:
                     await self._delete()
         except httpx.TransportError:
+            self._ledger.unanswered += 1
+        except _Stop:
             return
 
-    def _check(self, response: httpx.Response, expected: int) -> None:
-        if response.status_code != expected:
-            self._ledger.unexpected.append(
-                f"{response.request.method} {response.status_code} {response.text}"
-            )
-            raise httpx.TransportError("unexpected answer; stop this writer")
+    async def _acknowledged(self, response: httpx.Response, expected: int) -> bool:
+        """True for the expected answer; False for a proper 503 (the write stays in doubt)."""
+        if response.status_code == expected:
+            return True
+        if is_proper_refusal(response):
+            self._ledger.refused += 1
+            await asyncio.sleep(REFUSED_PAUSE_SECONDS)
+            return False
+        self._ledger.unexpected.append(f"{response.request.method} {response.status_code} {response.text}")
+        raise _Stop
 
     async def _create(self) -> None:
         name = self._next_name()
         self._ledger.unanswered_creates.add(name)
         response = await self._client.post("/items/", json={"name": name, "description": "created"})
-        self._check(response, 201)
+        if not await self._acknowledged(response, 201):
+            return
         self._ledger.unanswered_creates.discard(name)
         item_id = response.json()["id"]
         self._ledger.allowed[item_id] = {(name, "created")}
@@ -85,7 +107,9 @@ class Writer:
         response = await self._client.put(
             f"/items/{item_id}", json={"name": after[0], "description": after[1]}
         )
-        self._check(response, 200)
+        if not await self._acknowledged(response, 200):
+            self._owned.remove(item_id)
+            return
         self._ledger.allowed[item_id] = {after}
         self._ledger.acknowledged += 1
 
@@ -94,14 +118,23 @@ class Writer:
         self._ledger.allowed[item_id] = {self._ledger.known_state(item_id), None}
         self._owned.remove(item_id)
         response = await self._client.delete(f"/items/{item_id}")
-        self._check(response, 204)
+        if not await self._acknowledged(response, 204):
+            return
         self._ledger.allowed[item_id] = {None}
         self._ledger.acknowledged += 1
 
 
-async def write(base_url: str, ledger: Ledger, writers: int, rng: random.Random, seconds: float) -> None:
+async def write(
+    base_url: str,
+    ledger: Ledger,
+    writers: int,
+    rng: random.Random,
+    seconds: float,
+    timeline: Timeline | None = None,
+) -> None:
     """Concurrent writers for `seconds` or until the server dies, whichever comes first."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+    hooks = timeline.event_hooks() if timeline else None
+    async with httpx.AsyncClient(base_url=base_url, timeout=10, event_hooks=hooks) as client:
         await asyncio.gather(*(Writer(client, ledger, n, rng).run(seconds) for n in range(writers)))
 
 

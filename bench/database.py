@@ -1,0 +1,108 @@
+"""The benchmark's own database (created fresh, dropped after), and filling an items table by SQL."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import URL, make_url
+
+# What the fill puts in each known column; columns not listed keep their defaults.
+_SQL_VALUES = {
+    "name": "'bench item ' || g",
+    "description": "'filled by the benchmark'",
+    "created_at": ":now",
+    "updated_at": ":now",
+    "version": "1",
+}
+
+
+def _asyncpg_dsn(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def fresh_database(url: str, scratch: Path) -> Iterator[str]:
+    """A new, empty database for the service (SQLAlchemy URL), dropped afterwards.
+
+    For PostgreSQL `url` names the server (and a database to connect to for CREATE/DROP);
+    only the database made here is ever dropped. For SQLite a file in `scratch` is used.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        yield f"sqlite+aiosqlite:///{scratch / 'bench.db'}"
+        return
+    name = f"items_bench_{secrets.token_hex(4)}"
+    admin = _asyncpg_dsn(parsed)
+    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield parsed.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(dsn: str, statement: str) -> None:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def fill(url: str, rows: int) -> int:
+    """Top the `items` table up to `rows` rows; returns the highest id."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _fill_sqlite(Path(parsed.database or ""), rows)
+    return asyncio.run(_fill_postgres(_asyncpg_dsn(parsed), rows))
+
+
+def _insert(columns: list[str], now: str) -> tuple[str, str]:
+    chosen = [c for c in columns if c in _SQL_VALUES]
+    values = ", ".join(_SQL_VALUES[c].replace(":now", now) for c in chosen)
+    return ", ".join(chosen), values
+
+
+def _fill_sqlite(path: Path, rows: int) -> int:
+    with sqlite3.connect(path, timeout=30) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(items)")]
+        missing = rows - db.execute("SELECT count(*) FROM items").fetchone()[0]
+        if missing > 0:
+            # SQLAlchemy keeps SQLite timestamps as naive UTC text in this format.
+            now = datetime.now(UTC).strftime("'%Y-%m-%d %H:%M:%S.%f'")
+            names, values = _insert(columns, now)
+            db.execute(
+                "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < ?) "
+                f"INSERT INTO items ({names}) SELECT {values} FROM s",
+                (missing,),
+            )
+        return int(db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0])
+
+
+async def _fill_postgres(dsn: str, rows: int) -> int:
+    db = await asyncpg.connect(dsn)
+    try:
+        columns = [
+            r["column_name"]
+            for r in await db.fetch(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'items' AND table_schema = current_schema()"
+            )
+        ]
+        missing = rows - await db.fetchval("SELECT count(*) FROM items")
+        if missing > 0:
+            names, values = _insert(columns, "now()")
+            await db.execute(
+                f"INSERT INTO items ({names}) SELECT {values} FROM generate_series(1, $1) AS g",
+                missing,
+            )
+            await db.execute("ANALYZE items")
+        return int(await db.fetchval("SELECT coalesce(max(id), 0) FROM items"))
+    finally:
+        await db.close()

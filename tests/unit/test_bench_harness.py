@@ -1,0 +1,53 @@
+"""The pure parts of the load benchmark (bench/): reading wrk, medians, the table, Link headers."""
+
+import pytest
+
+from bench.report import summarize, table
+from bench.run import _next_link
+from bench.wrk import Measurement, parse
+
+WRK_REPORT = """\
+Running 5s test @ http://127.0.0.1:8103/items/1
+  1 threads and 32 connections
+  Latency Distribution
+     50%  582.00us
+     75%  703.00us
+     90%    1.74ms
+     99%    1.20s
+  2856 requests in 1.00s, 663.80KB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 4
+Requests/sec:   2848.03
+"""
+
+
+def test_wrk_report_gives_rate_latencies_in_ms_and_failures() -> None:
+    assert parse(WRK_REPORT) == Measurement(2848.03, 0.582, 1200.0, 7)
+
+
+def test_a_report_without_latencies_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a wrk --latency report"):
+        parse("Requests/sec: 10\n")
+
+
+def test_summary_takes_medians_and_adds_failures() -> None:
+    runs = [Measurement(100, 1, 10, 0), Measurement(300, 3, 30, 1), Measurement(200, 2, 99, 2)]
+    summary = summarize(runs)
+    assert (summary.requests_per_second, summary.p50_ms, summary.p99_ms) == (200, 2, 30)
+    assert (summary.failures, summary.repeats) == (3, 3)
+
+
+def test_table_gives_the_first_servers_ratio_to_each_other() -> None:
+    results = {
+        ("get", "service"): summarize([Measurement(3000, 5, 20, 0)]),
+        ("get", "seed"): summarize([Measurement(1000, 15, 60, 0)]),
+    }
+    rows = table(["get", "put"], ["service", "seed"], results).splitlines()
+    assert rows[2] == "| get | 3,000 (5.0 / 20.0) | 1,000 (15.0 / 60.0) | 3.00x |"
+    assert rows[3] == "| put | n/a | n/a | n/a |"
+
+
+def test_next_link_is_read_from_an_rfc_8288_header() -> None:
+    header = '</items/?limit=1&cursor=abc>; rel="next", </items/?limit=1>; rel="first"'
+    assert _next_link(header) == "/items/?limit=1&cursor=abc"
+    assert _next_link('</items/?limit=1>; rel="first"') is None
