@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     db_pool_pre_ping: bool = True
     db_statement_cache: bool = Field(True, description="turn off behind pgbouncer in transaction mode")
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    sqlite_busy_timeout: float = Field(
+        5.0, gt=0, description="seconds a write waits for another process's lock before a 503"
+    )
     sql_echo: bool = False
     db_command_timeout: float = Field(
         30.0, gt=0, description="seconds a PostgreSQL statement may run before it is abandoned"

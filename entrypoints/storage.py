@@ -26,6 +26,7 @@ def engine_options(settings: Settings) -> EngineOptions:
         pool_pre_ping=settings.db_pool_pre_ping,
         echo=settings.sql_echo,
         sqlite_synchronous=settings.sqlite_synchronous,
+        sqlite_busy_timeout_ms=round(settings.sqlite_busy_timeout * 1000),
         postgres_statement_cache=settings.db_statement_cache,
     )
 
@@ -58,6 +59,7 @@ async def open_storage(settings: Settings) -> AsyncGenerator[UnitOfWorkFactory]:
         yield SqlAlchemyUnitOfWorkFactory(engine)
     finally:
         await engine.dispose()
+        logger.info("database connections closed")
 
 
 def probe_for(uow_factory: UnitOfWorkFactory, settings: Settings) -> StoreProbe:

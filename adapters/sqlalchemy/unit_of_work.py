@@ -30,11 +30,17 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         try:
             async with translated_errors():
                 connection = await self._engine.connect()
-                if self._read_only:
-                    # A lone SELECT needs no BEGIN/COMMIT round trips around it.
-                    await connection.execution_options(isolation_level="AUTOCOMMIT")
-                else:
-                    await connection.begin()
+                try:
+                    if self._read_only:
+                        # A lone SELECT needs no BEGIN/COMMIT round trips around it.
+                        await connection.execution_options(isolation_level="AUTOCOMMIT")
+                    else:
+                        await connection.begin()
+                except BaseException:
+                    # BEGIN fails when the database is locked or gone: hand the connection back,
+                    # or every failed request would keep one until the pool runs dry.
+                    await connection.close()
+                    raise
         except BaseException:
             self._release_writer()
             raise

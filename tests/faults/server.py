@@ -14,6 +14,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 20.0
+# The console script installed beside this interpreter: what an operator runs.
+ITEMS = str(Path(sys.executable).with_name("items"))
 
 
 def free_port() -> int:
@@ -36,15 +38,14 @@ class ServiceProcess:
             **os.environ,
             "DATABASE_URL": database_url,
             "MIGRATE_ON_START": "true",
+            "LOG_LEVEL": "WARNING",
             **(extra_env or {}),
         }
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "uvicorn", "entrypoints.api.app:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--workers", str(self.workers), "--log-level", "warning",
+            ITEMS, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
         ]  # fmt: skip
         # Its own process group, so SIGKILL reaches every worker at once, as a crash would.
         self._process = subprocess.Popen(
