@@ -35,11 +35,11 @@ def serve(
 
     async def check() -> Settings:
         settings = Settings()
+        configure_logging(settings.log_level, settings.log_format, stream=sys.stdout)
         await _check_storage(settings)
         return settings
 
     settings = run(check)
-    configure_logging(settings.log_level, settings.log_format, stream=sys.stdout)
     metrics_dir = None
     if workers > 1 and MULTIPROCESS_DIR not in os.environ:
         # Each worker writes its metrics here and /metrics adds them up; set before they start.
