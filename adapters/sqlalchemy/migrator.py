@@ -64,6 +64,8 @@ def _current_revision(connection: Connection) -> str | None:
 
 async def schema_state(engine: AsyncEngine) -> SchemaState:
     async with engine.connect() as connection:
+        # Reading needs no transaction; on SQLite one would also take the write lock (see engine.py).
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
         current = await connection.run_sync(_current_revision)
     return SchemaState(current=current, head=head())
 

@@ -1,8 +1,19 @@
-"""Another process holding the SQLite write lock is an outage: quick 503s, then recovery by itself."""
+"""SQLite outages: another process holding the write lock, or the files made unwritable.
 
+Either way writes answer quick 503 problems with Retry-After, no connection leaks, and the service
+recovers by itself once the file is usable again, losing nothing.
+"""
+
+import os
+import shutil
 import sqlite3
+import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+
+import pytest
 
 from entrypoints.api.app import create_app
 from entrypoints.settings import Settings
@@ -12,7 +23,43 @@ POOL_SIZE = 2
 BUSY_TIMEOUT_SECONDS = 0.3
 
 
-async def test_a_locked_database_answers_quick_503s_leaks_no_connection_and_recovers(tmp_path: Path) -> None:
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        holder.close()
+
+
+@contextmanager
+def unwritable(path: Path) -> Iterator[None]:
+    # The shared-memory index (-shm) stays writable: SQLite maps it, and a write to a mapping of
+    # an unwritable file kills the process with SIGBUS rather than failing a call.
+    files = [str(path), f"{path}-wal"]
+    if os.geteuid() != 0:
+        for name in files:
+            os.chmod(name, 0o444)
+        undo = [["chmod", "0644", *files]]
+    elif shutil.which("chattr") and subprocess.run(["chattr", "+i", *files], check=False).returncode == 0:
+        # Root ignores permissions; only the immutable attribute stops it writing.
+        undo = [["chattr", "-i", *files]]
+    else:
+        pytest.skip("running as root where chattr +i is unavailable: cannot make a file unwritable")
+    try:
+        yield
+    finally:
+        for command in undo:
+            subprocess.run(command, check=True)
+
+
+@pytest.mark.parametrize(
+    ("outage", "ready_while_down"), [(locked, 200), (unwritable, 503)], ids=["locked", "unwritable"]
+)
+async def test_writes_get_quick_503s_leak_no_connection_and_recover(
+    tmp_path: Path, outage: Callable[[Path], AbstractContextManager[None]], ready_while_down: int
+) -> None:
     path = tmp_path / "items.db"
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{path}",
@@ -21,9 +68,7 @@ async def test_a_locked_database_answers_quick_503s_leaks_no_connection_and_reco
     )
     async with running(create_app(settings)) as client:
         assert (await client.post("/items/", json={"name": "before"})).status_code == 201
-        holder = sqlite3.connect(path, isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
-        try:
+        with outage(path):
             # More failed writes than the pool has connections: a leaked one per failure would
             # leave later requests waiting for the pool instead of answering at once.
             for _ in range(POOL_SIZE * 3):
@@ -33,8 +78,9 @@ async def test_a_locked_database_answers_quick_503s_leaks_no_connection_and_reco
                 assert refused.status_code == 503
                 assert refused.headers["content-type"] == "application/problem+json"
                 assert int(refused.headers["retry-after"]) > 0
-        finally:
-            holder.close()
+            assert (await client.get("/items/")).status_code == 200, "reads go on"
+            assert (await client.get("/health/ready")).status_code == ready_while_down
         assert (await client.post("/items/", json={"name": "after"})).status_code == 201
+        assert (await client.get("/health/ready")).status_code == 200
         names = [item["name"] for item in (await client.get("/items/")).json()]
     assert names == ["before", "after"]

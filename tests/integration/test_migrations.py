@@ -32,7 +32,11 @@ async def _tables(engine: AsyncEngine) -> set[str]:
 
 async def _differences(engine: AsyncEngine, models: MetaData) -> list[Any]:
     def compare(connection: Connection) -> list[Any]:
-        return list(compare_metadata(MigrationContext.configure(connection), models))
+        # Server defaults are compared where Alembic reads them back reliably; on SQLite it
+        # reports '' and "''" as different.
+        opts = {"compare_server_default": connection.dialect.name == "postgresql"}
+        context = MigrationContext.configure(connection, opts=opts)
+        return list(compare_metadata(context, models))
 
     async with engine.connect() as connection:
         return await connection.run_sync(compare)
