@@ -19,9 +19,19 @@ _FIELDS = "fields"
 _OURS = "_items_handler"
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    # Stamped when the record is made, inside the request, wherever it is formatted later.
+    record = _base_factory(*args, **kwargs)
+    record.request_id = request_id.get()
+    return record
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     fields: dict[str, Any] = dict(getattr(record, _FIELDS, {}))
-    current = request_id.get()
+    current = getattr(record, "request_id", None)
     if current is not None:
         fields.setdefault("request_id", current)
     return fields
@@ -64,6 +74,7 @@ def configure_logging(
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
+    logging.setLogRecordFactory(_record_with_request_id)
     as_json = log_format == "json" or (log_format == "auto" and not stream.isatty())
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter() if as_json else TextFormatter())

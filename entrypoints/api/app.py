@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from entrypoints import metrics
@@ -14,6 +15,13 @@ from entrypoints.api.routers import metrics as metrics_router
 from entrypoints.container import Container, settle
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
+
+
+class ItemsApp(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, around even Starlette's last-resort 500 handler: a failed request still gets
+        # its X-Request-ID, is counted, and the error logged there carries the request id.
+        return ObservabilityMiddleware(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
@@ -33,7 +41,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             await settle(container.shutdown_resources())
             metrics.forget_this_process()
 
-    app = FastAPI(
+    app = ItemsApp(
         title="Items service",
         version="1.0.0",
         summary="A catalogue of items over REST, built as ports and adapters.",
@@ -44,5 +52,4 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(items.router)
     app.include_router(health.router)
     app.include_router(metrics_router.router)
-    app.add_middleware(ObservabilityMiddleware)
     return app

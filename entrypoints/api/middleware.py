@@ -69,7 +69,6 @@ class ObservabilityMiddleware:
                             "route": template,
                             "status": status,
                             "duration_ms": round(seconds * 1000, 2),
-                            "request_id": rid,
                         }
                     },
                 )

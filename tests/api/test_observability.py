@@ -6,7 +6,10 @@ import logging
 import httpx
 import pytest
 
+from entrypoints.api.app import create_app
 from entrypoints.logs import JsonFormatter
+from entrypoints.settings import Settings
+from tests.api.conftest import running
 
 SANE_ID = "req-42.a:b"
 
@@ -82,3 +85,22 @@ async def test_metrics_expose_latency_in_flight_and_pool_usage(client: httpx.Asy
     )
     assert "\nhttp_requests_in_flight " in text
     assert "\ndb_pool_checked_out " in text and "\ndb_pool_size " in text
+
+
+async def test_an_unexpected_failure_keeps_its_request_id_in_the_answer_and_the_error_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(Settings(database_url="memory://"))
+
+    async def fail() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/fail", fail)
+    with caplog.at_level(logging.INFO):
+        async with running(app) as client:
+            response = await client.get("/fail", headers={"X-Request-ID": SANE_ID})
+    assert (response.status_code, response.headers["x-request-id"]) == (500, SANE_ID)
+    errors = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors and all(line["request_id"] == SANE_ID for line in errors)
+    [access] = [json.loads(JsonFormatter().format(r)) for r in _access_records(caplog)]
+    assert (access["route"], access["status"]) == ("/fail", 500)
