@@ -91,7 +91,9 @@ def configure_logging(
         logging.getLogger(name).propagate = True
     # The middleware writes the one access line per request.
     logging.getLogger("uvicorn.access").disabled = True
-    # Alembic describes its set-up on every run; the migrator's callers say what changed.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Alembic describes its set-up on every run (the migrator's callers say what changed), and
+    # watchfiles (serve --reload) every file that changes, the database's own files included.
+    for chatty in ("alembic", "watchfiles"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     # SQL statements appear only when SQL_ECHO asks for them (the engine sets its own level then).
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)

@@ -17,7 +17,8 @@ _SUPPORTED = ("memory", "sqlite+aiosqlite", "postgresql+asyncpg")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty variable (MIGRATE_ON_START=) means unset, as in a shell.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = Field(
         DEFAULT_DATABASE_URL,

@@ -1,0 +1,32 @@
+"""A unit of work that cannot start gives its connection back: failures must not drain the pool."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from adapters.sqlalchemy.engine import EngineOptions, create_engine
+from adapters.sqlalchemy.migrator import upgrade
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from domain.errors import StorageUnavailable
+
+
+async def test_a_failed_begin_returns_its_connection_to_the_pool(tmp_path: Path) -> None:
+    path = tmp_path / "items.db"
+    engine = create_engine(
+        f"sqlite+aiosqlite:///{path}", EngineOptions(pool_size=1, sqlite_busy_timeout_ms=50)
+    )
+    try:
+        await upgrade(engine)
+        uow = SqlAlchemyUnitOfWorkFactory(engine)
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(StorageUnavailable):
+                async with uow():
+                    pass
+        finally:
+            holder.close()
+        assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
