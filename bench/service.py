@@ -42,7 +42,9 @@ def running_service(database_url: str, cores: str, workers: int) -> Iterator[tup
     command = ["taskset", "-c", cores, sys.executable, "-m", "uvicorn", "entrypoints.api.app:create_app"]
     command += ["--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     command += ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
-    env = {**os.environ, "DATABASE_URL": database_url}
+    # A fresh PostgreSQL database gets its schema at start-up; access lines stay off as before
+    # (the service's own middleware writes them at LOG_LEVEL=INFO, whatever uvicorn is told).
+    env = {**os.environ, "DATABASE_URL": database_url, "MIGRATE_ON_START": "true", "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
