@@ -8,7 +8,7 @@ from starlette.types import ASGIApp
 
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from entrypoints import metrics
-from entrypoints.api.middleware import ObservabilityMiddleware
+from entrypoints.api.middleware.observability import ObservabilityMiddleware
 from entrypoints.api.problems import install_problem_handlers
 from entrypoints.api.routers import health, items
 from entrypoints.api.routers import metrics as metrics_router

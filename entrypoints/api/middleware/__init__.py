@@ -1,0 +1,1 @@
+"""Pure ASGI middleware: checks every request pays for only when they apply."""
