@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lock clean bench
+.PHONY: install run test lint lock clean bench fuzz
 
 install: $(VENV)/.installed
 
@@ -39,3 +39,8 @@ lock: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# A longer schemathesis campaign than the one `make test` runs (FUZZ_MAX_EXAMPLES per operation).
+FUZZ_MAX_EXAMPLES ?= 200
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest tests/fuzz -s

@@ -9,18 +9,23 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import replace
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from domain.errors import ItemNotFound, VersionConflict
+from domain.idempotency import IdempotentCreate
 from domain.item import Item
-from domain.ports import ItemListQuery, ItemRepository, UnitOfWork
+from domain.listing import ItemListQuery, ItemPage, page_of
+from domain.ports import IdempotencyKeys, ItemRepository, UnitOfWork
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self.items: dict[int, Item] = {}
         self.ids = itertools.count(1)
+        self.idempotent_creates: dict[str, IdempotentCreate] = {}
+        # One writer at a time, as in SQLite: a retry under the same idempotency key waits for the first.
         self.writer = asyncio.Lock()
 
 
@@ -45,10 +50,9 @@ class MemoryItemRepository(ItemRepository):
     async def get(self, item_id: int) -> Item | None:
         return self._current(item_id)
 
-    async def list(self, query: ItemListQuery) -> list[Item]:
-        ids = sorted(self._store.items.keys() | self.pending.keys())
-        visible = [item for item in map(self._current, ids) if item is not None]
-        return visible[query.skip : query.skip + query.limit]
+    async def list(self, query: ItemListQuery) -> ItemPage:
+        ids = self._store.items.keys() | self.pending.keys()
+        return page_of([item for item in map(self._current, ids) if item is not None], query)
 
     async def update(self, item: Item, expected_version: int) -> Item:
         assert item.id is not None, "only a stored item can be updated"
@@ -68,11 +72,27 @@ class MemoryItemRepository(ItemRepository):
             raise VersionConflict(item_id, expected_version, current.version)
 
 
+class MemoryIdempotencyKeys(IdempotencyKeys):
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self.pending: dict[str, IdempotentCreate] = {}
+
+    async def claim(self, key: str, now: datetime) -> IdempotentCreate | None:
+        kept = self._store.idempotent_creates
+        for expired in [key for key, create in kept.items() if create.expires_at <= now]:
+            del kept[expired]
+        return kept.get(key)
+
+    async def remember(self, create: IdempotentCreate) -> None:
+        self.pending[create.key] = create
+
+
 class MemoryUnitOfWork(UnitOfWork):
     def __init__(self, store: MemoryStore, *, read_only: bool) -> None:
         self._store = store
         self._read_only = read_only
         self.items: MemoryItemRepository = MemoryItemRepository(store)
+        self.idempotency: MemoryIdempotencyKeys = MemoryIdempotencyKeys(store)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -95,10 +115,12 @@ class MemoryUnitOfWork(UnitOfWork):
                 self._store.items.pop(item_id, None)
             else:
                 self._store.items[item_id] = item
-        self.items.pending.clear()
+        self._store.idempotent_creates.update(self.idempotency.pending)
+        await self.rollback()
 
     async def rollback(self) -> None:
         self.items.pending.clear()
+        self.idempotency.pending.clear()
 
 
 class MemoryUnitOfWorkFactory:

@@ -1,13 +1,15 @@
-from domain.item import check_item_id
-from domain.ports import UnitOfWorkFactory
+from application.change_item import write_checked
+from domain.item import Item
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 
 class DeleteItem:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def __call__(self, item_id: int, expected_version: int | None = None) -> None:
-        check_item_id(item_id)
-        async with self._uow() as uow:
-            await uow.items.delete(item_id, expected_version)
-            await uow.commit()
+    async def __call__(self, item_id: int, expected_versions: frozenset[int] | None = None) -> None:
+        async def delete(uow: UnitOfWork, current: Item) -> Item:
+            await uow.items.delete(item_id, expected_version=current.version)
+            return current
+
+        await write_checked(self._uow, item_id, expected_versions, delete)

@@ -1,6 +1,6 @@
-from application.change_item import change_item
+from application.change_item import store_change, write_checked
 from domain.item import Item
-from domain.ports import Clock, UnitOfWorkFactory
+from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 class UpdateItem:
@@ -16,8 +16,9 @@ class UpdateItem:
         *,
         name: str | None = None,
         description: str | None = None,
-        expected_version: int | None = None,
+        expected_versions: frozenset[int] | None = None,
     ) -> Item:
-        return await change_item(
-            self._uow, self._clock, item_id, expected_version, name=name, description=description
-        )
+        async def update(uow: UnitOfWork, current: Item) -> Item:
+            return await store_change(uow, current, self._clock, name=name, description=description)
+
+        return await write_checked(self._uow, item_id, expected_versions, update)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 # What the fill puts in each known column; columns not listed keep their defaults.
 _SQL_VALUES = {
     "name": "'bench item ' || g",
+    "name_folded": "'bench item ' || g",  # the name case-folded (it is already)
     "description": "'filled by the benchmark'",
     "created_at": ":now",
     "updated_at": ":now",

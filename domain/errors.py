@@ -41,3 +41,33 @@ class InvalidQuery(DomainError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class PreconditionFailed(DomainError):
+    """The caller made the change conditional on versions the item is no longer at."""
+
+    def __init__(self, item_id: int, current: int) -> None:
+        super().__init__(f"Item {item_id} is at version {current}, which the request did not expect")
+        self.item_id = item_id
+        self.current = current
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key came back with a different request than the one it first came with."""
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was already used with a different request")
+
+
+class IdempotencyKeyInFlight(DomainError):
+    """The first request with this idempotency key is still being processed."""
+
+    def __init__(self) -> None:
+        super().__init__("A request with this Idempotency-Key is still being processed; retry later")
+
+
+class InvalidCursor(InvalidQuery):
+    """A pagination cursor that this service did not issue, was altered, or belongs to another listing."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("cursor", message)

@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.errors import InvalidQuery
-from domain.item import ITEM_ID_MAX, Item
-
-LIST_LIMIT_MAX = 100
-LIST_LIMIT_DEFAULT = 10
-# Offsets are 64-bit in every store.
-LIST_SKIP_MAX = ITEM_ID_MAX
-
-
-@dataclass(frozen=True, slots=True)
-class ItemListQuery:
-    """Which items to list: `limit` items after skipping `skip`, in ascending id order."""
-
-    skip: int = 0
-    limit: int = LIST_LIMIT_DEFAULT
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.skip <= LIST_SKIP_MAX:
-            raise InvalidQuery("skip", f"must be 0 to {LIST_SKIP_MAX}")
-        if not 1 <= self.limit <= LIST_LIMIT_MAX:
-            raise InvalidQuery("limit", f"must be 1 to {LIST_LIMIT_MAX}")
+from domain.idempotency import IdempotentCreate
+from domain.item import Item
+from domain.listing import ItemListQuery, ItemPage
 
 
 class ItemRepository(ABC):
@@ -43,8 +24,8 @@ class ItemRepository(ABC):
         """The stored item, or None."""
 
     @abstractmethod
-    async def list(self, query: ItemListQuery) -> list[Item]:
-        """A page of items in ascending id order."""
+    async def list(self, query: ItemListQuery) -> ItemPage:
+        """The page the query selects, in its keyset order (see domain.listing), and whether more follow."""
 
     @abstractmethod
     async def update(self, item: Item, expected_version: int) -> Item:
@@ -61,10 +42,28 @@ class ItemRepository(ABC):
         """
 
 
+class IdempotencyKeys(ABC):
+    """Remembers idempotent creates, in the same transaction as the items they made."""
+
+    @abstractmethod
+    async def claim(self, key: str, now: datetime) -> IdempotentCreate | None:
+        """Hold `key` for this unit of work: the unexpired create made under it, or None if it is free.
+
+        Expired keys are forgotten (purged) on the way. Raises IdempotencyKeyInFlight when another
+        unit of work holds the key and has not finished; stores that run one writer at a time
+        make such a retry wait for the first instead.
+        """
+
+    @abstractmethod
+    async def remember(self, create: IdempotentCreate) -> None:
+        """Record a create under its key; it is kept only if the unit of work commits."""
+
+
 class UnitOfWork(ABC):
     """One transaction. Nothing is kept unless `commit` returns; leaving the block rolls back."""
 
     items: ItemRepository
+    idempotency: IdempotencyKeys
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,8 +1,10 @@
 """The one settings object: read from the environment once at start-up, then injected."""
 
+import hashlib
+from datetime import timedelta
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./app.db"
@@ -48,6 +50,15 @@ class Settings(BaseSettings):
     migrate_on_start: bool | None = Field(
         None, description="upgrade the schema at start-up; unset: yes on SQLite, no on PostgreSQL"
     )
+    max_body_bytes: int = Field(64 * 1024, ge=1, description="larger request bodies are refused with 413")
+    idempotency_ttl: float = Field(24 * 3600, gt=0, description="seconds an Idempotency-Key is remembered")
+    api_keys: SecretStr = Field(
+        SecretStr(""), description="comma-separated bearer keys; when set, writes need one"
+    )
+    api_keys_for_reads: bool = Field(False, description="with API_KEYS, reads need a key too")
+    cursor_secret: SecretStr = Field(
+        SecretStr(""), description="signs pagination cursors; default derived from DATABASE_URL"
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -76,3 +87,19 @@ class Settings(BaseSettings):
     @property
     def backend(self) -> Literal["memory", "sql"]:
         return "memory" if self.database_url.startswith("memory://") else "sql"
+
+    @property
+    def idempotency_period(self) -> timedelta:
+        return timedelta(seconds=self.idempotency_ttl)
+
+    @property
+    def bearer_keys(self) -> tuple[str, ...]:
+        return tuple(key.strip() for key in self.api_keys.get_secret_value().split(",") if key.strip())
+
+    @property
+    def cursor_key(self) -> bytes:
+        """Every worker of one deployment shares DATABASE_URL, so the derived default is the same
+        in all of them and across restarts; CURSOR_SECRET makes cursors unforgeable as well."""
+        if secret := self.cursor_secret.get_secret_value():
+            return secret.encode()
+        return hashlib.sha256(f"items cursor key for {self.database_url}".encode()).digest()

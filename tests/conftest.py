@@ -82,7 +82,7 @@ async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
         await upgrade(engine)
         if engine.dialect.name == "postgresql":
             async with engine.begin() as connection:
-                await connection.execute(text("TRUNCATE items RESTART IDENTITY"))
+                await connection.execute(text("TRUNCATE items, idempotency_keys RESTART IDENTITY"))
         yield SqlAlchemyUnitOfWorkFactory(engine)
     finally:
         await engine.dispose()

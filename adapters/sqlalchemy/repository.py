@@ -2,7 +2,7 @@
 
 from typing import Any, NoReturn
 
-from sqlalchemy import Executable, Result, delete, insert, select, update
+from sqlalchemy import ColumnElement, Executable, Result, Select, delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.errors import translated_errors
@@ -10,7 +10,39 @@ from adapters.sqlalchemy.mapping import item_from_row, values_from_item
 from adapters.sqlalchemy.tables import items
 from domain.errors import ItemNotFound, VersionConflict
 from domain.item import Item
-from domain.ports import ItemListQuery, ItemRepository
+from domain.listing import ItemListQuery, ItemPage, Position, Sort, SortField
+from domain.ports import ItemRepository
+
+SORT_COLUMNS = {
+    SortField.ID: items.c.id,
+    SortField.CREATED_AT: items.c.created_at,
+    SortField.NAME: items.c.name_folded,
+}
+
+
+def _beyond(position: Position, sort: Sort) -> ColumnElement[bool]:
+    """Rows strictly after `position`: a row-value comparison one index seek answers."""
+    if sort.field is SortField.ID:
+        return items.c.id < position.id if sort.descending else items.c.id > position.id
+    key = tuple_(SORT_COLUMNS[sort.field], items.c.id)
+    bound = (position.value, position.id)
+    return key < bound if sort.descending else key > bound
+
+
+def _listing(query: ItemListQuery) -> Select[Any]:
+    statement = select(items)
+    folded = query.folded_search
+    if folded is not None:
+        # autoescape: a % or _ in the search text is matched literally.
+        statement = statement.where(items.c.name_folded.contains(folded, autoescape=True))
+    if query.after is not None:
+        statement = statement.where(_beyond(query.after, query.sort))
+    columns = [SORT_COLUMNS[query.sort.field]]
+    if query.sort.field is not SortField.ID:
+        columns.append(items.c.id)
+    order = [column.desc() if query.sort.descending else column for column in columns]
+    # One row beyond the page tells whether another page follows.
+    return statement.order_by(*order).offset(query.skip).limit(query.limit + 1)
 
 
 class SqlAlchemyItemRepository(ItemRepository):
@@ -29,9 +61,9 @@ class SqlAlchemyItemRepository(ItemRepository):
         row = (await self._execute(select(items).where(items.c.id == item_id))).first()
         return None if row is None else item_from_row(row)
 
-    async def list(self, query: ItemListQuery) -> list[Item]:
-        statement = select(items).order_by(items.c.id).offset(query.skip).limit(query.limit)
-        return [item_from_row(row) for row in await self._execute(statement)]
+    async def list(self, query: ItemListQuery) -> ItemPage:
+        found = [item_from_row(row) for row in await self._execute(_listing(query))]
+        return ItemPage(found[: query.limit], has_more=len(found) > query.limit)
 
     async def update(self, item: Item, expected_version: int) -> Item:
         assert item.id is not None, "only a stored item can be updated"

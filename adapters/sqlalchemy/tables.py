@@ -5,6 +5,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
@@ -12,7 +13,9 @@ from sqlalchemy import (
     Text,
 )
 
+from domain.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 from domain.item import NAME_MAX_LENGTH
+from domain.listing import FOLDED_NAME_MAX_LENGTH
 
 metadata = MetaData(
     naming_convention={
@@ -23,6 +26,11 @@ metadata = MetaData(
     }
 )
 
+# Byte-wise ("C") order is code point order, as in SQLite and Python: one name order on every backend.
+FoldedName = String(FOLDED_NAME_MAX_LENGTH).with_variant(
+    String(FOLDED_NAME_MAX_LENGTH, collation="C"), "postgresql"
+)
+
 items = Table(
     "items",
     metadata,
@@ -30,10 +38,27 @@ items = Table(
     # of deleted items, which would let a stale ETag or link point at a different item.
     Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
     Column("name", String(NAME_MAX_LENGTH), nullable=False),
+    # The case-folded name (domain.listing.fold_name), computed here once so that search and sort
+    # by name agree on every backend: SQLite's own case folding knows only ASCII.
+    Column("name_folded", FoldedName, nullable=False),
     Column("description", Text(), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer(), nullable=False, server_default="1"),
     CheckConstraint("version >= 1", name="version_positive"),
+    # Keyset pagination: a page at any depth is one index seek (the id order is the primary key).
+    Index("ix_items_created_at_id", "created_at", "id"),
+    Index("ix_items_name_folded_id", "name_folded", "id"),
     sqlite_autoincrement=True,
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(IDEMPOTENCY_KEY_MAX_LENGTH), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    # The item as it was created, as JSON: a retry gets exactly the first answer back.
+    Column("item", Text(), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),
 )

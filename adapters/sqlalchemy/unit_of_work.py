@@ -9,12 +9,14 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sqlalchemy.errors import translated_errors
+from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
 from domain.ports import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
     items: SqlAlchemyItemRepository
+    idempotency: SqlAlchemyIdempotencyKeys
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_lock: asyncio.Lock | None) -> None:
         self._engine = engine
@@ -46,6 +48,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise
         self._connection = connection
         self.items = SqlAlchemyItemRepository(connection)
+        self.idempotency = SqlAlchemyIdempotencyKeys(connection)
         return self
 
     async def __aexit__(

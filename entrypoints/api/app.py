@@ -8,10 +8,13 @@ from starlette.types import ASGIApp
 
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from entrypoints import metrics
+from entrypoints.api.middleware.body_limits import BodyLimits
 from entrypoints.api.middleware.observability import ObservabilityMiddleware
+from entrypoints.api.openapi import install_openapi
 from entrypoints.api.problems import install_problem_handlers
 from entrypoints.api.routers import health, items
 from entrypoints.api.routers import metrics as metrics_router
+from entrypoints.api.security import install_security
 from entrypoints.container import Container, settle
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
@@ -25,9 +28,9 @@ class ItemsApp(FastAPI):
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
-    container = container or Container(settings=settings or Settings())
-    configured: Settings = container.settings()
-    configure_logging(configured.log_level, configured.log_format)
+    settings = settings or (container.settings() if container else Settings())
+    container = container or Container(settings=settings)
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -52,4 +55,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(items.router)
     app.include_router(health.router)
     app.include_router(metrics_router.router)
+    # Added last runs first: an unauthorized request is refused before its body is read.
+    app.add_middleware(BodyLimits, max_body_bytes=settings.max_body_bytes)
+    install_security(app, settings)
+    install_openapi(app, bearer=bool(settings.bearer_keys), bearer_for_reads=settings.api_keys_for_reads)
     return app

@@ -10,28 +10,40 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
 
 from domain.errors import (
     DomainError,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    InvalidCursor,
     InvalidItem,
     InvalidQuery,
     ItemNotFound,
+    PreconditionFailed,
     StorageUnavailable,
     VersionConflict,
 )
+from entrypoints.api.etags import etag_for
 from entrypoints.api.schemas import Problem
+from entrypoints.logs import request_id
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
 
-# Domain error -> status. The detail of a 404 stays "Item not found": the tutorial's clients read it.
+# Domain error -> status (the most specific class listed wins).
+# The detail of a 404 stays "Item not found": the tutorial's clients read it.
 STATUS_OF: dict[type[DomainError], int] = {
     ItemNotFound: 404,
     InvalidItem: 422,
     InvalidQuery: 422,
+    InvalidCursor: 400,
     VersionConflict: 409,
+    PreconditionFailed: 412,
+    IdempotencyKeyReused: 422,
+    IdempotencyKeyInFlight: 409,
     StorageUnavailable: 503,
 }
 
@@ -74,10 +86,18 @@ def _detail_of(error: DomainError) -> str:
     return str(error)
 
 
+def _headers_of(error: DomainError) -> dict[str, str] | None:
+    if isinstance(error, PreconditionFailed):
+        return {"ETag": etag_for(error.item_id, error.current)}
+    if isinstance(error, StorageUnavailable | IdempotencyKeyInFlight):
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return None
+
+
 async def _domain_error(_request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
-    status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+    status = next(STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
+    headers = _headers_of(error)
     errors = None
     if isinstance(error, InvalidItem | InvalidQuery):
         errors = [{"loc": [error.field], "msg": error.message, "type": "value_error"}]
@@ -94,17 +114,35 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
     return problem(422, f"Invalid request: {summary}", errors=errors)
 
 
-async def _http_error(_request: Request, error: Exception) -> Response:
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+    headers = dict(error.headers or {})
     if error.status_code == 404 and detail == "Not Found":
         detail = "No such resource"
-    return problem(error.status_code, detail, headers=error.headers)
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return problem(error.status_code, detail, headers=headers)
 
 
 async def _unexpected_error(request: Request, error: Exception) -> Response:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    return problem(500, "An unexpected error occurred")
+    # Only the request id connects the answer to the log line that has the details.
+    # The observability middleware set the id (and echoes it in X-Request-ID) before routing.
+    rid = request_id.get()
+    logger.exception(
+        "unhandled error on %s %s (request id %s)", request.method, request.url.path, rid, exc_info=error
+    )
+    detail = f"An unexpected error occurred; quote request id {rid} when reporting it"
+    return problem(500, detail)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

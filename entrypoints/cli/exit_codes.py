@@ -7,7 +7,14 @@ from pydantic import ValidationError
 
 from adapters.sqlalchemy.errors import STORE_ERRORS
 from adapters.sqlalchemy.migrator import SchemaNotCurrent
-from domain.errors import InvalidItem, InvalidQuery, ItemNotFound, StorageUnavailable, VersionConflict
+from domain.errors import (
+    InvalidItem,
+    InvalidQuery,
+    ItemNotFound,
+    PreconditionFailed,
+    StorageUnavailable,
+    VersionConflict,
+)
 
 
 class ExitCode(IntEnum):
@@ -38,7 +45,7 @@ _CODES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitC
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
     (ItemNotFound, ExitCode.NOT_FOUND),
     ((InvalidItem, InvalidQuery, CommandError), ExitCode.INVALID_INPUT),
-    (VersionConflict, ExitCode.CONFLICT),
+    ((VersionConflict, PreconditionFailed), ExitCode.CONFLICT),
     (SchemaNotCurrent, ExitCode.SCHEMA_NOT_CURRENT),
     ((StorageUnavailable, *STORE_ERRORS), ExitCode.UNAVAILABLE),
     ((ValidationError, NothingToMigrate), ExitCode.BAD_SETTINGS),

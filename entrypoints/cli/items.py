@@ -10,7 +10,7 @@ from application.get_item import GetItem
 from application.list_items import ListItems
 from application.update_item import UpdateItem
 from domain.item import Item
-from domain.ports import LIST_LIMIT_DEFAULT, ItemListQuery
+from domain.listing import LIST_LIMIT_DEFAULT, ItemListQuery
 from entrypoints.cli.output import Output, show
 from entrypoints.cli.running import run, started_container
 from entrypoints.container import settle
@@ -20,6 +20,10 @@ ItemId = Annotated[int, typer.Argument(help="the item's id")]
 ExpectedVersion = Annotated[
     int | None, typer.Option(help="only if the item is still at this version (else exit 5)")
 ]
+
+
+def _versions(expected_version: int | None) -> frozenset[int] | None:
+    return None if expected_version is None else frozenset({expected_version})
 
 
 def create(
@@ -59,7 +63,7 @@ def list_(
         query = ItemListQuery(skip=skip, limit=limit)
         async with started_container() as container:
             list_items: ListItems = await settle(container.list_items())
-            return await list_items(query)
+            return (await list_items(query)).items
 
     show(run(work), output)
 
@@ -77,7 +81,7 @@ def update(
         async with started_container() as container:
             update_item: UpdateItem = await settle(container.update_item())
             return await update_item(
-                item_id, name=name, description=description, expected_version=expected_version
+                item_id, name=name, description=description, expected_versions=_versions(expected_version)
             )
 
     show(run(work), output)
@@ -89,7 +93,7 @@ def delete(item_id: ItemId, expected_version: ExpectedVersion = None) -> None:
     async def work() -> None:
         async with started_container() as container:
             delete_item: DeleteItem = await settle(container.delete_item())
-            await delete_item(item_id, expected_version)
+            await delete_item(item_id, _versions(expected_version))
 
     run(work)
 

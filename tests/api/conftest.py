@@ -1,5 +1,6 @@
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -10,6 +11,8 @@ from domain.ports import UnitOfWorkFactory
 from entrypoints.api.app import create_app
 from entrypoints.container import Container
 from entrypoints.settings import Settings
+
+ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @asynccontextmanager
@@ -22,9 +25,20 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def client(uow_factory: UnitOfWorkFactory) -> AsyncIterator[httpx.AsyncClient]:
-    """The real ASGI app, with the container's store overridden by the test's backend."""
-    container = Container(settings=Settings(database_url="memory://"))
-    with container.uow.override(providers.Object(uow_factory)):
-        async with running(create_app(container=container)) as client:
-            yield client
+def client_with(uow_factory: UnitOfWorkFactory) -> ClientFactory:
+    """The real ASGI app with the given settings, its store overridden by the test's backend."""
+
+    @asynccontextmanager
+    async def open_client(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+        container = Container(settings=Settings(database_url="memory://", **settings))
+        with container.uow.override(providers.Object(uow_factory)):
+            async with running(create_app(container=container)) as client:
+                yield client
+
+    return open_client
+
+
+@pytest.fixture
+async def client(client_with: ClientFactory) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_with() as client:
+        yield client

@@ -3,7 +3,7 @@
 import httpx
 
 from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
-from domain.ports import LIST_LIMIT_MAX
+from domain.listing import LIST_LIMIT_MAX
 
 
 async def test_openapi_document_advertises_bounds(client: httpx.AsyncClient) -> None:
@@ -24,3 +24,20 @@ async def test_interactive_docs_are_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/docs")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+async def test_openapi_document_advertises_headers_and_problems(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    listing = spec["paths"]["/items/"]["get"]
+    assert {p["name"] for p in listing["parameters"]} >= {"skip", "limit", "sort", "q", "cursor"}
+    assert "Link" in listing["responses"]["200"]["headers"]
+    create = spec["paths"]["/items/"]["post"]
+    key = next(p for p in create["parameters"] if p["name"] == "idempotency-key")
+    assert (key["in"], key["schema"]["maxLength"]) == ("header", 255)
+    assert {"409", "413", "415", "422"} <= create["responses"].keys()
+    one = spec["paths"]["/items/{item_id}"]
+    assert "ETag" in one["get"]["responses"]["200"]["headers"]
+    assert "304" in one["get"]["responses"]
+    for method in ("put", "patch", "delete"):
+        assert any(p["name"] == "if-match" for p in one[method]["parameters"])
+        assert "application/problem+json" in one[method]["responses"]["412"]["content"]

@@ -110,8 +110,8 @@ def test_an_unknown_command_exits_2(items: Items) -> None:
 
 def test_migrate_upgrade_current_and_downgrade(items: Items) -> None:
     upgraded = items("migrate", "upgrade")
-    assert (upgraded.exit_code, upgraded.stdout) == (ExitCode.OK, "schema: none -> 0001\n")
-    assert items("migrate", "current").stdout.split() == ["current:", "0001", "head:", "0001"]
+    assert (upgraded.exit_code, upgraded.stdout) == (ExitCode.OK, "schema: none -> 0002\n")
+    assert items("migrate", "current").stdout.split() == ["current:", "0002", "head:", "0002"]
     assert items("migrate", "downgrade", "base").exit_code == ExitCode.OK
     behind = items("migrate", "current")
     assert behind.exit_code == ExitCode.SCHEMA_NOT_CURRENT

@@ -8,7 +8,8 @@ import pytest
 
 from domain.errors import ItemNotFound, VersionConflict
 from domain.item import NAME_MAX_LENGTH, Item
-from domain.ports import LIST_LIMIT_MAX, LIST_SKIP_MAX, ItemListQuery, UnitOfWorkFactory
+from domain.listing import LIST_LIMIT_MAX, LIST_SKIP_MAX, ItemListQuery
+from domain.ports import UnitOfWorkFactory
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
 
@@ -76,10 +77,12 @@ async def test_missing_item_is_none(uow_factory: UnitOfWorkFactory) -> None:
 async def test_list_is_in_id_order_with_skip_and_limit(uow_factory: UnitOfWorkFactory) -> None:
     ids = [(await add(uow_factory, new_item(f"item {n}"))).id for n in range(7)]
     async with uow_factory(read_only=True) as uow:
-        assert [i.id for i in await uow.items.list(ItemListQuery(skip=0, limit=3))] == ids[:3]
-        assert [i.id for i in await uow.items.list(ItemListQuery(skip=5, limit=10))] == ids[5:]
-        assert await uow.items.list(ItemListQuery(skip=7, limit=10)) == []
-        assert await uow.items.list(ItemListQuery(skip=LIST_SKIP_MAX, limit=LIST_LIMIT_MAX)) == []
+        first = await uow.items.list(ItemListQuery(skip=0, limit=3))
+        assert ([i.id for i in first.items], first.has_more) == (ids[:3], True)
+        last = await uow.items.list(ItemListQuery(skip=5, limit=10))
+        assert ([i.id for i in last.items], last.has_more) == (ids[5:], False)
+        assert (await uow.items.list(ItemListQuery(skip=7, limit=10))).items == []
+        assert (await uow.items.list(ItemListQuery(skip=LIST_SKIP_MAX, limit=LIST_LIMIT_MAX))).items == []
 
 
 async def test_update_with_the_current_version_is_stored(uow_factory: UnitOfWorkFactory) -> None:
@@ -146,7 +149,7 @@ async def test_an_error_inside_the_unit_of_work_rolls_back(uow_factory: UnitOfWo
             await uow.items.add(new_item("doomed"))
             raise RuntimeError("boom")
     async with uow_factory(read_only=True) as uow:
-        assert await uow.items.list(ItemListQuery()) == []
+        assert (await uow.items.list(ItemListQuery())).items == []
 
 
 async def test_of_two_concurrent_updates_from_one_version_exactly_one_wins(
@@ -174,4 +177,4 @@ async def test_concurrent_creates_all_land_with_distinct_ids(uow_factory: UnitOf
     created = await asyncio.gather(*(add(uow_factory, new_item(f"n{n}")) for n in range(20)))
     assert len({item.id for item in created}) == 20
     async with uow_factory(read_only=True) as uow:
-        assert len(await uow.items.list(ItemListQuery(limit=100))) == 20
+        assert len((await uow.items.list(ItemListQuery(limit=100))).items) == 20

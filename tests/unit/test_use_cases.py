@@ -12,8 +12,8 @@ from application.get_item import GetItem
 from application.list_items import ListItems
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
-from domain.errors import InvalidItem, InvalidQuery, ItemNotFound, VersionConflict
-from domain.ports import LIST_LIMIT_MAX, ItemListQuery
+from domain.errors import IdempotencyKeyReused, InvalidItem, InvalidQuery, ItemNotFound, PreconditionFailed
+from domain.listing import LIST_LIMIT_MAX, ItemListQuery, Position
 
 
 class FakeClock:
@@ -46,7 +46,7 @@ async def test_invalid_item_is_rejected_and_nothing_is_stored(
 ) -> None:
     with pytest.raises(InvalidItem):
         await CreateItem(uow, clock)("", "")
-    assert await ListItems(uow)(ItemListQuery()) == []
+    assert (await ListItems(uow)(ItemListQuery())).items == []
 
 
 async def test_getting_a_missing_item_raises_not_found(uow: MemoryUnitOfWorkFactory) -> None:
@@ -57,7 +57,7 @@ async def test_getting_a_missing_item_raises_not_found(uow: MemoryUnitOfWorkFact
 async def test_list_pages_in_id_order(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
     for n in range(5):
         await CreateItem(uow, clock)(f"item {n}")
-    page = await ListItems(uow)(ItemListQuery(skip=1, limit=2))
+    page = (await ListItems(uow)(ItemListQuery(skip=1, limit=2))).items
     assert [item.name for item in page] == ["item 1", "item 2"]
 
 
@@ -92,8 +92,8 @@ async def test_update_without_changes_keeps_the_version(
 async def test_update_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
     await CreateItem(uow, clock)("a")
     await UpdateItem(uow, clock)(1, name="b")
-    with pytest.raises(VersionConflict) as caught:
-        await UpdateItem(uow, clock)(1, name="c", expected_version=1)
+    with pytest.raises(PreconditionFailed) as caught:
+        await UpdateItem(uow, clock)(1, name="c", expected_versions=frozenset({1}))
     assert caught.value.current == 2
     assert (await GetItem(uow)(1)).name == "b"
 
@@ -128,8 +128,8 @@ async def test_delete_removes_the_item(uow: MemoryUnitOfWorkFactory, clock: Fake
 async def test_delete_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
     await CreateItem(uow, clock)("a")
     await UpdateItem(uow, clock)(1, name="b")
-    with pytest.raises(VersionConflict):
-        await DeleteItem(uow)(1, expected_version=1)
+    with pytest.raises(PreconditionFailed):
+        await DeleteItem(uow)(1, expected_versions=frozenset({1}))
     assert (await GetItem(uow)(1)).name == "b"
 
 
@@ -140,3 +140,54 @@ async def test_concurrent_unconditional_updates_all_apply(
     update = UpdateItem(uow, clock)
     await asyncio.gather(*(update(1, description=f"d{n}") for n in range(10)))
     assert (await GetItem(uow)(1)).version == 11
+
+
+async def test_listing_says_where_the_next_page_starts(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    for n in range(3):
+        await CreateItem(uow, clock)(f"item {n}")
+    first = await ListItems(uow)(ItemListQuery(limit=2))
+    assert first.next_after == Position(2, 2)
+    last = await ListItems(uow)(ItemListQuery(limit=2, after=first.next_after))
+    assert ([item.id for item in last.items], last.next_after) == ([3], None)
+
+
+async def test_a_retried_create_under_one_key_creates_once(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    create = CreateItem(uow, clock)
+    first = await create("a", "b", idempotency_key="k")
+    await UpdateItem(uow, clock)(first.id or 0, name="renamed")
+    assert await create("a", "b", idempotency_key="k") == first
+    assert len((await ListItems(uow)(ItemListQuery())).items) == 1
+
+
+async def test_a_key_reused_for_another_request_is_rejected(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    create = CreateItem(uow, clock)
+    await create("a", idempotency_key="k")
+    with pytest.raises(IdempotencyKeyReused):
+        await create("b", idempotency_key="k")
+
+
+async def test_an_expired_key_creates_anew(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
+    create = CreateItem(uow, clock, idempotency_ttl=timedelta(seconds=1))
+    first = await create("a", idempotency_key="k")
+    assert (await create("a", idempotency_key="k")).id != first.id
+
+
+async def test_a_change_may_expect_any_of_several_versions(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    await CreateItem(uow, clock)("a")
+    assert (await UpdateItem(uow, clock)(1, name="b", expected_versions=frozenset({1, 7}))).version == 2
+    with pytest.raises(PreconditionFailed) as caught:
+        await ReplaceItem(uow, clock)(1, "c", expected_versions=frozenset())
+    assert caught.value.current == 2
+
+
+async def test_a_missing_item_is_not_found_whatever_was_expected(uow: MemoryUnitOfWorkFactory) -> None:
+    with pytest.raises(ItemNotFound):
+        await DeleteItem(uow)(1, expected_versions=frozenset({1}))

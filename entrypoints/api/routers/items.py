@@ -1,9 +1,10 @@
 """The /items resource: HTTP in, use-case call, HTTP out. No business rules here."""
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from application.create_item import CreateItem
 from application.delete_item import DeleteItem
@@ -11,8 +12,18 @@ from application.get_item import GetItem
 from application.list_items import ListItems
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
+from domain.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item
-from domain.ports import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_SKIP_MAX, ItemListQuery
+from domain.listing import (
+    LIST_LIMIT_DEFAULT,
+    LIST_LIMIT_MAX,
+    LIST_SKIP_MAX,
+    SEARCH_MAX_LENGTH,
+    ItemListQuery,
+    Sort,
+)
+from entrypoints.api.cursors import CURSOR_MAX_LENGTH, CursorCodec
+from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
 from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch
 from entrypoints.container import Container
@@ -20,18 +31,48 @@ from entrypoints.container import Container
 router = APIRouter(prefix="/items", tags=["items"])
 
 ItemId = Annotated[int, Path(ge=ITEM_ID_MIN, le=ITEM_ID_MAX, description="the item's id")]
+SortToken = Literal["id", "-id", "created_at", "-created_at", "name", "-name"]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description='Change only if the item still has one of these ETags (or any, for "*"); else 412',
+    ),
+]
+
+_ETAG = {"ETag": {"description": "the item's strong entity tag", "schema": {"type": "string"}}}
+_LINK = {
+    "Link": {
+        "description": 'RFC 8288 `<url>; rel="next"`: the next page, by cursor; absent on the last page',
+        "schema": {"type": "string"},
+    }
+}
 
 
 def _out(item: Item) -> ItemOut:
     return ItemOut.model_validate(item, from_attributes=True)
 
 
+def _unquoted(key: str | None) -> str | None:
+    """The draft's syntax is a quoted string (RFC 8941); a bare token is accepted too."""
+    if key is not None and len(key) > 2 and key[0] == key[-1] == '"':
+        return key[1:-1]
+    return key
+
+
+def _described(item: Item, response: Response) -> ItemOut:
+    response.headers["ETag"] = etag_of(item)
+    return _out(item)
+
+
 @router.post(
     "/",
     status_code=201,
     response_model=ItemOut,
-    responses=problem_responses(422, 503),
-    summary="Create an item",
+    responses={
+        201: {"headers": {**_ETAG, "Location": {"schema": {"type": "string"}}}},
+        **problem_responses(409, 413, 415, 422, 503),
+    },
+    summary="Create an item (once per Idempotency-Key)",
 )
 @router.post("", status_code=201, response_model=ItemOut, include_in_schema=False)
 @inject
@@ -39,88 +80,157 @@ async def create_item(
     body: ItemIn,
     response: Response,
     create: Annotated[CreateItem, Depends(Provide[Container.create_item])],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
+            pattern=r"^[!-~]+$",
+            description="A retry with the same key and body gets the first answer and creates nothing "
+            "(409 while the first is in flight, 422 with another body); kept for IDEMPOTENCY_TTL",
+        ),
+    ] = None,
 ) -> ItemOut:
-    item = await create(body.name, body.description)
+    item = await create(body.name, body.description, idempotency_key=_unquoted(idempotency_key))
     response.headers["Location"] = f"{router.prefix}/{item.id}"
-    return _out(item)
+    return _described(item, response)
 
 
 @router.get(
     "/",
     response_model=list[ItemOut],
-    responses=problem_responses(422, 503),
-    summary="List items in ascending id order",
+    responses={200: {"headers": _LINK}, **problem_responses(400, 422, 503)},
+    summary="List items, by offset (skip) or by cursor, sorted, optionally filtered by name",
 )
 @router.get("", response_model=list[ItemOut], include_in_schema=False)
 @inject
 async def list_items(
+    *,
+    request: Request,
+    response: Response,
     list_: Annotated[ListItems, Depends(Provide[Container.list_items])],
-    skip: Annotated[int, Query(ge=0, le=LIST_SKIP_MAX, description="items to skip")] = 0,
+    codec: Annotated[CursorCodec, Depends(Provide[Container.cursor_codec])],
+    skip: Annotated[int, Query(ge=0, le=LIST_SKIP_MAX, description="items to skip (not with cursor)")] = 0,
     limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX, description="page size")] = LIST_LIMIT_DEFAULT,
+    sort: Annotated[
+        SortToken, Query(description="order (- for descending); ties are broken by id; name ignores case")
+    ] = "id",
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=SEARCH_MAX_LENGTH,
+            pattern=r"^[^\x00]*$",
+            description="only items whose name contains this text, ignoring case",
+        ),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=CURSOR_MAX_LENGTH,
+            description="where to continue: from the previous page's Link header, with the same sort and q",
+        ),
+    ] = None,
 ) -> list[ItemOut]:
-    return [_out(item) for item in await list_(ItemListQuery(skip=skip, limit=limit))]
+    order = Sort.parse(sort)
+    after = None if cursor is None else codec.decode(cursor, order, q)
+    listing = await list_(ItemListQuery(skip=skip, limit=limit, sort=order, name_contains=q, after=after))
+    if listing.next_after is not None:
+        params: dict[str, Any] = {"limit": limit, "sort": sort}
+        if q is not None:
+            params["q"] = q
+        params["cursor"] = codec.encode(listing.next_after, order, q)
+        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+    return [_out(item) for item in listing.items]
 
 
 @router.get(
     "/{item_id}",
     response_model=ItemOut,
-    responses=problem_responses(404, 422, 503),
+    responses={
+        200: {"headers": _ETAG},
+        304: {"description": "Not Modified: the item still has a tag from If-None-Match", "headers": _ETAG},
+        **problem_responses(404, 422, 503),
+    },
     summary="Get one item",
 )
 @inject
 async def get_item(
     item_id: ItemId,
+    response: Response,
     get: Annotated[GetItem, Depends(Provide[Container.get_item])],
-) -> ItemOut:
-    return _out(await get(item_id))
+    if_none_match: Annotated[
+        str | None,
+        Header(
+            description="answer 304 if the item still has one of these ETags",
+        ),
+    ] = None,
+) -> ItemOut | Response:
+    item = await get(item_id)
+    if none_match(if_none_match, item):
+        return Response(status_code=304, headers={"ETag": etag_of(item)})
+    return _described(item, response)
 
 
 @router.put(
     "/{item_id}",
     response_model=ItemOut,
-    responses=problem_responses(404, 409, 422, 503),
+    responses={200: {"headers": _ETAG}, **problem_responses(404, 409, 412, 413, 415, 422, 503)},
     summary="Replace an item (fields left out take their defaults)",
 )
 @inject
 async def replace_item(
     item_id: ItemId,
     body: ItemIn,
+    response: Response,
     replace: Annotated[ReplaceItem, Depends(Provide[Container.replace_item])],
+    if_match: IfMatch = None,
 ) -> ItemOut:
-    return _out(await replace(item_id, body.name, body.description))
+    item = await replace(item_id, body.name, body.description, expected_versions(if_match, item_id))
+    return _described(item, response)
 
 
 @router.patch(
     "/{item_id}",
     response_model=ItemOut,
-    responses=problem_responses(404, 409, 422, 503),
+    responses={200: {"headers": _ETAG}, **problem_responses(404, 409, 412, 413, 415, 422, 503)},
     summary="Change some fields of an item (JSON merge patch)",
 )
 @inject
 async def update_item(
     item_id: ItemId,
     body: ItemPatch,
+    response: Response,
     update: Annotated[UpdateItem, Depends(Provide[Container.update_item])],
+    if_match: IfMatch = None,
 ) -> ItemOut:
     given = body.model_fields_set
     description = None
     if "description" in given:
         # In a merge patch, null removes a field; a removed description is the empty default.
         description = body.description or ""
-    return _out(await update(item_id, name=body.name if "name" in given else None, description=description))
+    item = await update(
+        item_id,
+        name=body.name if "name" in given else None,
+        description=description,
+        expected_versions=expected_versions(if_match, item_id),
+    )
+    return _described(item, response)
 
 
 @router.delete(
     "/{item_id}",
     status_code=204,
     response_class=Response,
-    responses=problem_responses(404, 409, 503),
+    responses=problem_responses(404, 409, 412, 422, 503),
     summary="Delete an item",
 )
 @inject
 async def delete_item(
     item_id: ItemId,
     delete: Annotated[DeleteItem, Depends(Provide[Container.delete_item])],
+    if_match: IfMatch = None,
 ) -> Response:
-    await delete(item_id)
+    await delete(item_id, expected_versions(if_match, item_id))
     return Response(status_code=204)

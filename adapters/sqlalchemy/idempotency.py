@@ -1,0 +1,54 @@
+"""IdempotencyKeys in a table, written in the transaction that creates the item."""
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sqlalchemy.errors import translated_errors
+from adapters.sqlalchemy.mapping import item_from_json, item_to_json
+from adapters.sqlalchemy.tables import idempotency_keys
+from domain.errors import IdempotencyKeyInFlight
+from domain.idempotency import IdempotentCreate
+from domain.item import as_utc
+from domain.ports import IdempotencyKeys
+
+
+def _lock_id(key: str) -> int:
+    """A 64-bit advisory lock id for a key (a collision only makes two keys wait on each other)."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()[:8], signed=True)
+
+
+class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def claim(self, key: str, now: datetime) -> IdempotentCreate | None:
+        async with translated_errors():
+            if self._connection.dialect.name == "postgresql":
+                # PostgreSQL runs writers side by side: a transaction lock held until commit marks
+                # the key as in flight, and a retry that cannot take it is told so at once.
+                # (SQLite takes the write lock at BEGIN, so a retry waits for the first instead.)
+                locked = await self._connection.scalar(select(func.pg_try_advisory_xact_lock(_lock_id(key))))
+                if not locked:
+                    raise IdempotencyKeyInFlight()
+            await self._connection.execute(
+                delete(idempotency_keys).where(idempotency_keys.c.expires_at <= now)
+            )
+            row = (
+                await self._connection.execute(select(idempotency_keys).where(idempotency_keys.c.key == key))
+            ).first()
+        if row is None:
+            return None
+        return IdempotentCreate(row.key, row.fingerprint, item_from_json(row.item), as_utc(row.expires_at))
+
+    async def remember(self, create: IdempotentCreate) -> None:
+        values = {
+            "key": create.key,
+            "fingerprint": create.fingerprint,
+            "item": item_to_json(create.item),
+            "expires_at": as_utc(create.expires_at),
+        }
+        async with translated_errors():
+            await self._connection.execute(insert(idempotency_keys).values(values))

@@ -1,0 +1,173 @@
+"""What a listing asks for, and the keyset order every store pages through.
+
+A page after a cursor starts strictly after a position (the sort value and id of the last item
+seen), so items inserted or deleted meanwhile never shift an item onto a second page or past the
+reader. Ties on the sort value are broken by id, which is unique, so the order is total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from domain.errors import InvalidCursor, InvalidQuery
+from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, NAME_MAX_LENGTH, Item
+
+LIST_LIMIT_MAX = 100
+LIST_LIMIT_DEFAULT = 10
+# Offsets are 64-bit in every store.
+LIST_SKIP_MAX = ITEM_ID_MAX
+SEARCH_MAX_LENGTH = NAME_MAX_LENGTH
+# Case folding may turn one character into up to three ("ΐ" -> "ΐ").
+FOLDED_NAME_MAX_LENGTH = 3 * NAME_MAX_LENGTH
+
+
+class SortField(StrEnum):
+    ID = "id"
+    CREATED_AT = "created_at"
+    NAME = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """A sort order; `name` sorts case-insensitively (by the folded name), every order ends with id."""
+
+    field: SortField = SortField.ID
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, token: str) -> Sort:
+        """`name` ascending, `-name` descending."""
+        descending = token.startswith("-")
+        try:
+            field = SortField(token.removeprefix("-"))
+        except ValueError:
+            raise InvalidQuery("sort", f"must be one of {', '.join(SORT_TOKENS)}") from None
+        return cls(field, descending)
+
+    @property
+    def token(self) -> str:
+        return f"-{self.field}" if self.descending else str(self.field)
+
+
+SORT_TOKENS = tuple(token for field in SortField for token in (field.value, f"-{field.value}"))
+
+SortValue = int | str | datetime
+
+
+def fold_name(text: str) -> str:
+    """The form names are searched and sorted by: Unicode case folding, the same in every store."""
+    return text.casefold()
+
+
+def sort_value(item: Item, field: SortField) -> SortValue:
+    assert item.id is not None, "only stored items are listed"
+    if field is SortField.CREATED_AT:
+        return item.created_at
+    if field is SortField.NAME:
+        return fold_name(item.name)
+    return item.id
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page ended: the sort value and id of its last item."""
+
+    value: SortValue
+    id: int
+
+
+def position_of(item: Item, sort: Sort) -> Position:
+    assert item.id is not None, "only stored items are listed"
+    return Position(sort_value(item, sort.field), item.id)
+
+
+def _check_position(position: Position, field: SortField) -> None:
+    """A cursor comes from outside: its values must be ones a store could have produced."""
+    if not ITEM_ID_MIN <= position.id <= ITEM_ID_MAX:
+        raise InvalidCursor("points outside the id range")
+    value = position.value
+    if field is SortField.ID:
+        valid = value == position.id
+    elif field is SortField.CREATED_AT:
+        valid = isinstance(value, datetime) and value.tzinfo is not None
+    else:
+        valid = isinstance(value, str) and len(value) <= FOLDED_NAME_MAX_LENGTH and _storable(value)
+    if not valid:
+        raise InvalidCursor(f"does not fit the sort by {field}")
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class ItemListQuery:
+    """Which items to list: `limit` of them, in `sort` order, whose name contains `name_contains`
+    (case-insensitively), either after skipping `skip` or strictly after the position `after`."""
+
+    skip: int = 0
+    limit: int = LIST_LIMIT_DEFAULT
+    sort: Sort = Sort()
+    name_contains: str | None = None
+    after: Position | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.skip <= LIST_SKIP_MAX:
+            raise InvalidQuery("skip", f"must be 0 to {LIST_SKIP_MAX}")
+        if not 1 <= self.limit <= LIST_LIMIT_MAX:
+            raise InvalidQuery("limit", f"must be 1 to {LIST_LIMIT_MAX}")
+        if self.name_contains is not None and not (
+            1 <= len(self.name_contains) <= SEARCH_MAX_LENGTH and _storable(self.name_contains)
+        ):
+            raise InvalidQuery("q", f"must be 1 to {SEARCH_MAX_LENGTH} characters of valid text, no NUL")
+        if self.after is not None:
+            if self.skip:
+                raise InvalidQuery("skip", "cannot be combined with a cursor")
+            _check_position(self.after, self.sort.field)
+
+    @property
+    def folded_search(self) -> str | None:
+        return None if self.name_contains is None else fold_name(self.name_contains)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPage:
+    """A page of items, and whether another page follows it."""
+
+    items: list[Item]
+    has_more: bool
+
+
+def matches(item: Item, query: ItemListQuery) -> bool:
+    folded = query.folded_search
+    return folded is None or folded in fold_name(item.name)
+
+
+def order_key(item: Item, sort: Sort) -> tuple[SortValue, int]:
+    assert item.id is not None, "only stored items are listed"
+    return (sort_value(item, sort.field), item.id)
+
+
+def comes_after(item: Item, position: Position, sort: Sort) -> bool:
+    """Whether `item` lies strictly beyond `position` in the order `sort` reads in."""
+    mine = order_key(item, sort)
+    theirs = (position.value, position.id)
+    return mine < theirs if sort.descending else mine > theirs
+
+
+def page_of(items: list[Item], query: ItemListQuery) -> ItemPage:
+    """The page a query selects from all items, for stores that hold them in memory."""
+    chosen = [item for item in items if matches(item, query)]
+    if query.after is not None:
+        chosen = [item for item in chosen if comes_after(item, query.after, query.sort)]
+    chosen.sort(key=lambda item: order_key(item, query.sort), reverse=query.sort.descending)
+    window = chosen[query.skip : query.skip + query.limit + 1]
+    return ItemPage(window[: query.limit], has_more=len(window) > query.limit)

@@ -1,0 +1,78 @@
+"""Opaque pagination cursors: a listing position, signed so that only ones we issued are accepted.
+
+A cursor is `base64url(JSON [sort, q, value, id]) "." base64url(HMAC-SHA256 tag)`. It is bound to
+the sort and search it was issued for: using it with another is a client error, not a new listing.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from datetime import datetime
+
+from domain.errors import InvalidCursor
+from domain.listing import Position, Sort, SortField
+
+TAG_BYTES = 16
+CURSOR_MAX_LENGTH = 1024
+
+
+def _encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class CursorCodec:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _tag(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()[:TAG_BYTES]
+
+    def encode(self, position: Position, sort: Sort, search: str | None) -> str:
+        value: str | None = None  # the id sorts by itself
+        if isinstance(position.value, datetime):
+            value = position.value.isoformat()
+        elif isinstance(position.value, str):
+            value = position.value
+        payload = json.dumps([sort.token, search, value, position.id], separators=(",", ":")).encode()
+        return f"{_encode(payload)}.{_encode(self._tag(payload))}"
+
+    def decode(self, cursor: str, sort: Sort, search: str | None) -> Position:
+        payload = self._verified(cursor)
+        try:
+            issued_sort, issued_search, value, item_id = json.loads(payload)
+        except (ValueError, TypeError):
+            raise InvalidCursor("is malformed") from None
+        if (issued_sort, issued_search) != (sort.token, search):
+            raise InvalidCursor("belongs to another listing: keep the sort and q it was issued with")
+        if type(item_id) is not int:
+            raise InvalidCursor("is malformed")
+        return Position(self._sort_value(value, item_id, sort.field), item_id)
+
+    def _verified(self, cursor: str) -> bytes:
+        encoded_payload, dot, encoded_tag = cursor.partition(".")
+        try:
+            payload, tag = _decode(encoded_payload), _decode(encoded_tag)
+        except (binascii.Error, ValueError):
+            raise InvalidCursor("is not one this service issued") from None
+        if not dot or not hmac.compare_digest(tag, self._tag(payload)):
+            raise InvalidCursor("is not one this service issued")
+        return payload
+
+    @staticmethod
+    def _sort_value(value: object, item_id: int, field: SortField) -> int | str | datetime:
+        if field is SortField.ID and value is None:
+            return item_id
+        if field is SortField.NAME and isinstance(value, str):
+            return value
+        if field is SortField.CREATED_AT and isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        raise InvalidCursor("is malformed")
