@@ -2,7 +2,18 @@
 
 from typing import Any, NoReturn
 
-from sqlalchemy import ColumnElement, Executable, Result, Select, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Result,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.errors import translated_errors
@@ -18,6 +29,20 @@ SORT_COLUMNS = {
     SortField.CREATED_AT: items.c.created_at,
     SortField.NAME: items.c.name_folded,
 }
+
+
+# The fixed statements are built once: building and hashing a statement per call cost more CPU
+# than executing it. Values travel as parameters; an UPDATE's SET columns are the parameters'
+# column names, so the WHERE clause's parameters are named apart from the columns.
+_GET = select(items).where(items.c.id == bindparam("item_id"))
+_ADD = insert(items).returning(*items.c)
+_UPDATE = (
+    update(items)
+    .where(items.c.id == bindparam("item_id"), items.c.version == bindparam("expected_version"))
+    .returning(*items.c)
+)
+_DELETE = delete(items).where(items.c.id == bindparam("item_id")).returning(items.c.id)
+_DELETE_AT_VERSION = _DELETE.where(items.c.version == bindparam("expected_version"))
 
 
 def _beyond(position: Position, sort: Sort) -> ColumnElement[bool]:
@@ -49,16 +74,16 @@ class SqlAlchemyItemRepository(ItemRepository):
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def _execute(self, statement: Executable) -> Result[Any]:
-        async with translated_errors():
-            return await self._connection.execute(statement)
+    async def _execute(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
+        with translated_errors():
+            return await self._connection.execute(statement, parameters)
 
     async def add(self, item: Item) -> Item:
-        result = await self._execute(insert(items).values(values_from_item(item)).returning(*items.c))
+        result = await self._execute(_ADD, values_from_item(item))
         return item_from_row(result.one())
 
     async def get(self, item_id: int) -> Item | None:
-        row = (await self._execute(select(items).where(items.c.id == item_id))).first()
+        row = (await self._execute(_GET, {"item_id": item_id})).first()
         return None if row is None else item_from_row(row)
 
     async def list(self, query: ItemListQuery) -> ItemPage:
@@ -67,22 +92,18 @@ class SqlAlchemyItemRepository(ItemRepository):
 
     async def update(self, item: Item, expected_version: int) -> Item:
         assert item.id is not None, "only a stored item can be updated"
-        statement = (
-            update(items)
-            .where(items.c.id == item.id, items.c.version == expected_version)
-            .values(values_from_item(item))
-            .returning(*items.c)
-        )
-        row = (await self._execute(statement)).first()
+        parameters = {**values_from_item(item), "item_id": item.id, "expected_version": expected_version}
+        row = (await self._execute(_UPDATE, parameters)).first()
         if row is None:
             await self._raise_missed(item.id, expected_version)
         return item_from_row(row)
 
     async def delete(self, item_id: int, expected_version: int | None = None) -> None:
-        statement = delete(items).where(items.c.id == item_id)
-        if expected_version is not None:
-            statement = statement.where(items.c.version == expected_version)
-        row = (await self._execute(statement.returning(items.c.id))).first()
+        if expected_version is None:
+            row = (await self._execute(_DELETE, {"item_id": item_id})).first()
+        else:
+            parameters = {"item_id": item_id, "expected_version": expected_version}
+            row = (await self._execute(_DELETE_AT_VERSION, parameters)).first()
         if row is None:
             await self._raise_missed(item_id, expected_version)
 
