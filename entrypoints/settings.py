@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         DEFAULT_DATABASE_URL,
         description="memory://, sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db",
     )
-    db_pool_size: int = Field(10, ge=1)
+    db_pool_size: int = Field(20, ge=1)
     db_pool_timeout: float = Field(5.0, gt=0, description="seconds a request waits for a connection")
     db_connect_timeout: float = Field(5.0, gt=0)
     db_pool_pre_ping: bool = Field(

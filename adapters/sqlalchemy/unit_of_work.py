@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sqlalchemy.engine import READ_ONLY_OPTIONS
 from adapters.sqlalchemy.errors import translated_errors
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
@@ -21,6 +22,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_lock: asyncio.Lock | None) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._read_options = READ_ONLY_OPTIONS[engine.dialect.name]
         self._writer_lock = None if read_only else writer_lock
         self._connection: AsyncConnection | None = None
         self._holds_writer = False
@@ -35,7 +37,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 try:
                     if self._read_only:
                         # A lone SELECT needs no BEGIN/COMMIT round trips around it.
-                        await connection.execution_options(isolation_level="AUTOCOMMIT")
+                        await connection.execution_options(**self._read_options)
                     else:
                         await connection.begin()
                 except BaseException:
