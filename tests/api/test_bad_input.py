@@ -96,9 +96,9 @@ async def test_unknown_route_and_wrong_method_are_problems(client: httpx.AsyncCl
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/items/", "GET, POST"),
-        ("POST", "/items/1", "DELETE, GET, PATCH, PUT"),
-        ("POST", "/health/live", "GET"),
+        ("PUT", "/items/", "GET, HEAD, POST"),
+        ("POST", "/items/1", "DELETE, GET, HEAD, PATCH, PUT"),
+        ("POST", "/health/live", "GET, HEAD"),
     ],
 )
 async def test_a_wrong_method_names_the_allowed_ones(
