@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from bench.wrk import Measurement
 
+# (scenario, server name) -> one measurement per repeat, in repeat order.
+Runs = dict[tuple[str, str], list[Measurement]]
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:
@@ -31,28 +34,43 @@ def summarize(runs: Sequence[Measurement]) -> Summary:
     )
 
 
-def _cell(summary: Summary | None) -> str:
-    if summary is None:
+def paired_ratio(ours: Sequence[Measurement], theirs: Sequence[Measurement]) -> float | None:
+    """The median over repeats of ours / theirs within each repeat.
+
+    Both servers ran back to back in every repeat, so a repeat disturbed by the machine
+    slows both alike and its ratio stays fair; a ratio of two medians would mix repeats.
+    """
+    ratios = [
+        a.requests_per_second / b.requests_per_second
+        for a, b in zip(ours, theirs, strict=True)
+        if b.requests_per_second
+    ]
+    return statistics.median(ratios) if ratios else None
+
+
+def _cell(runs: Sequence[Measurement] | None) -> str:
+    if not runs:
         return "n/a"
+    summary = summarize(runs)
     cell = f"{summary.requests_per_second:,.0f} ({summary.p50_ms:.1f} / {summary.p99_ms:.1f})"
     return cell + (f" {summary.failures} failed" if summary.failures else "")
 
 
-def _ratio(ours: Summary | None, theirs: Summary | None) -> str:
-    if ours is None or theirs is None or theirs.requests_per_second == 0:
-        return "n/a"
-    return f"{ours.requests_per_second / theirs.requests_per_second:.2f}x"
+def _ratio(ours: Sequence[Measurement] | None, theirs: Sequence[Measurement] | None) -> str:
+    ratio = None if not ours or not theirs else paired_ratio(ours, theirs)
+    return "n/a" if ratio is None else f"{ratio:.2f}x"
 
 
-def table(scenarios: Sequence[str], servers: Sequence[str], results: dict[tuple[str, str], Summary]) -> str:
-    """A Markdown table: req/s (p50 / p99 ms) per server, then the first server's ratio to each other."""
+def table(scenarios: Sequence[str], servers: Sequence[str], runs: Runs) -> str:
+    """A Markdown table: median req/s (p50 / p99 ms) per server, then the first server's paired
+    ratio to each other server."""
     first, others = servers[0], servers[1:]
     header = ["scenario", *(f"{name} req/s (p50 / p99 ms)" for name in servers)]
     header += [f"{first} / {name}" for name in others]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for scenario in scenarios:
-        ours = results.get((scenario, first))
-        cells = [scenario, *(_cell(results.get((scenario, name))) for name in servers)]
-        cells += [_ratio(ours, results.get((scenario, name))) for name in others]
+        ours = runs.get((scenario, first))
+        cells = [scenario, *(_cell(runs.get((scenario, name))) for name in servers)]
+        cells += [_ratio(ours, runs.get((scenario, name))) for name in others]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.database import fill, fresh_database
-from bench.report import Summary, summarize, table
+from bench.report import Runs, table
 from bench.service import running_service, worker_rss_mib
 from bench.wrk import Load, Measurement, drive
 
@@ -154,9 +154,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
 
 def benchmark(
     servers: list[Server], scenarios: list[str], load: Load, repeats: int, after_repeat: Callable[[int], None]
-) -> dict[tuple[str, str], Summary]:
+) -> Runs:
     """Each repeat drives every scenario on every server in turn, so drift hits them alike."""
-    runs: dict[tuple[str, str], list[Measurement]] = {}
+    runs: Runs = {}
     warm_up = Load(load.connections, 1, load.core)
     for repeat in range(0, repeats + 1):
         for scenario in scenarios:
@@ -176,7 +176,7 @@ def benchmark(
                 )
         if repeat:
             after_repeat(repeat)
-    return {key: summarize(values) for key, values in runs.items()}
+    return runs
 
 
 def main(argv: list[str]) -> None:
@@ -211,7 +211,8 @@ def main(argv: list[str]) -> None:
     print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {backend}, python -m bench.run {shlex.join(argv)}")
     print(
         f"{options.workers} worker(s) on core(s) {options.server_cores}, wrk on core {options.load_core}, "
-        f"{options.connections} connections, {options.repeats} x {options.seconds} s, medians; "
+        f"{options.connections} connections, {options.repeats} x {options.seconds} s, medians "
+        "(ratios: median of the ratios within each repeat); "
         f"{options.rows:,} rows filled by SQL; deep page: {deep_path}"
     )
     print(table(scenarios, [s.name for s in servers], results))

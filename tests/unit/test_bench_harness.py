@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.report import summarize, table
+from bench.report import paired_ratio, summarize, table
 from bench.run import _next_link
 from bench.wrk import Measurement, parse
 
@@ -39,12 +39,20 @@ def test_summary_takes_medians_and_adds_failures() -> None:
 
 def test_table_gives_the_first_servers_ratio_to_each_other() -> None:
     results = {
-        ("get", "service"): summarize([Measurement(3000, 5, 20, 0)]),
-        ("get", "seed"): summarize([Measurement(1000, 15, 60, 0)]),
+        ("get", "service"): [Measurement(3000, 5, 20, 0)],
+        ("get", "seed"): [Measurement(1000, 15, 60, 0)],
     }
     rows = table(["get", "put"], ["service", "seed"], results).splitlines()
     assert rows[2] == "| get | 3,000 (5.0 / 20.0) | 1,000 (15.0 / 60.0) | 3.00x |"
     assert rows[3] == "| put | n/a | n/a | n/a |"
+
+
+def test_ratios_pair_the_servers_repeat_by_repeat() -> None:
+    # Ratios within repeats are 2, 3 and 1.5: their median is 2, the medians give 150 / 100.
+    ours = [Measurement(200, 1, 1, 0), Measurement(30, 1, 1, 0), Measurement(150, 1, 1, 0)]
+    theirs = [Measurement(100, 1, 1, 0), Measurement(10, 1, 1, 0), Measurement(100, 1, 1, 0)]
+    assert paired_ratio(ours, theirs) == 2.0
+    assert summarize(ours).requests_per_second / summarize(theirs).requests_per_second == 1.5
 
 
 def test_next_link_is_read_from_an_rfc_8288_header() -> None:
