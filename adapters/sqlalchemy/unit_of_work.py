@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sqlalchemy.errors import translated_errors
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
+from adapters.sqlalchemy.writer_turns import WriterTurns
 from domain.ports import UnitOfWork
 
 
@@ -18,7 +18,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     items: SqlAlchemyItemRepository
     idempotency: SqlAlchemyIdempotencyKeys
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_lock: asyncio.Lock | None) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_lock: WriterTurns | None) -> None:
         self._engine = engine
         self._read_only = read_only
         self._writer_lock = None if read_only else writer_lock
@@ -85,9 +85,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time; queueing writers here, in order, beats having
-        # them spin on the file lock (cross-process writers still wait on busy_timeout).
-        self._writer_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._writer_lock = WriterTurns.for_engine(engine) if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine, read_only=read_only, writer_lock=self._writer_lock)

@@ -151,7 +151,9 @@ async def write(
 ) -> None:
     """Concurrent writers for `seconds` or until the server dies, whichever comes first."""
     hooks = timeline.event_hooks() if timeline else None
-    async with httpx.AsyncClient(base_url=base_url, timeout=10, event_hooks=hooks) as client:
+    # A connection per writer: the service, not the client's own pool, is what queues them.
+    limits = httpx.Limits(max_connections=writers)
+    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits, event_hooks=hooks) as client:
         await asyncio.gather(*(Writer(client, ledger, n, rng).run(seconds) for n in range(writers)))
 
 
