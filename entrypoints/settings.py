@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, ge=1)
     db_pool_timeout: float = Field(5.0, gt=0, description="seconds a request waits for a connection")
     db_connect_timeout: float = Field(5.0, gt=0)
-    db_pool_pre_ping: bool = True
+    db_pool_pre_ping: bool = Field(
+        False, description="ping each pooled connection before use (costs round trips on every request)"
+    )
     db_statement_cache: bool = Field(True, description="turn off behind pgbouncer in transaction mode")
     sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
     sqlite_busy_timeout: float = Field(

@@ -16,7 +16,10 @@ class EngineOptions:
     connect_timeout: float = 5.0
     # A database that stops answering mid-statement must not hang a request forever.
     command_timeout: float = 30.0
-    pool_pre_ping: bool = True
+    # Off: asyncpg's ping is BEGIN, ";" and ROLLBACK, three round trips before every request.
+    # A connection found dead instead invalidates the whole pool (SQLAlchemy's disconnect
+    # handling), so after a database restart the pool refills with fresh connections.
+    pool_pre_ping: bool = False
     echo: bool = False
     # WAL with NORMAL survives any process crash; FULL also survives power loss, per commit.
     sqlite_synchronous: str = "NORMAL"

@@ -1,7 +1,6 @@
 """Driver errors end here: the domain only ever sees its own errors."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from types import TracebackType
 
 from sqlalchemy import exc
 
@@ -20,9 +19,18 @@ def translate(error: Exception) -> DomainError:
 STORE_ERRORS = (exc.SQLAlchemyError, OSError, TimeoutError)
 
 
-@asynccontextmanager
-async def translated_errors() -> AsyncIterator[None]:
-    try:
-        yield
-    except STORE_ERRORS as error:
-        raise translate(error) from error
+class translated_errors:  # lower case: used like a function, `with translated_errors():`
+    """Raises the domain's error for a store error escaping the block.
+
+    A class, not a generator-based context manager: it wraps every statement, and the
+    generator machinery cost more than the translation itself.
+    """
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _traceback: TracebackType | None
+    ) -> None:
+        if isinstance(error, STORE_ERRORS):
+            raise translate(error) from error

@@ -25,7 +25,7 @@ class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
         self._connection = connection
 
     async def claim(self, key: str, now: datetime) -> IdempotentCreate | None:
-        async with translated_errors():
+        with translated_errors():
             if self._connection.dialect.name == "postgresql":
                 # PostgreSQL runs writers side by side: a transaction lock held until commit marks
                 # the key as in flight, and a retry that cannot take it is told so at once.
@@ -50,5 +50,5 @@ class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
             "item": item_to_json(create.item),
             "expires_at": as_utc(create.expires_at),
         }
-        async with translated_errors():
+        with translated_errors():
             await self._connection.execute(insert(idempotency_keys).values(values))

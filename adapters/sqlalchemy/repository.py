@@ -1,8 +1,20 @@
 """ItemRepository over SQLAlchemy Core statements on one connection (no ORM session)."""
 
+from functools import cache
 from typing import Any, NoReturn
 
-from sqlalchemy import ColumnElement, Executable, Result, Select, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Result,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.errors import translated_errors
@@ -10,7 +22,7 @@ from adapters.sqlalchemy.mapping import item_from_row, values_from_item
 from adapters.sqlalchemy.tables import items
 from domain.errors import ItemNotFound, VersionConflict
 from domain.item import Item
-from domain.listing import ItemListQuery, ItemPage, Position, Sort, SortField
+from domain.listing import ItemListQuery, ItemPage, Sort, SortField
 from domain.ports import ItemRepository
 
 SORT_COLUMNS = {
@@ -20,69 +32,99 @@ SORT_COLUMNS = {
 }
 
 
-def _beyond(position: Position, sort: Sort) -> ColumnElement[bool]:
-    """Rows strictly after `position`: a row-value comparison one index seek answers."""
+# The fixed statements are built once: building and hashing a statement per call cost more CPU
+# than executing it. Values travel as parameters; an UPDATE's SET columns are the parameters'
+# column names, so the WHERE clause's parameters are named apart from the columns.
+_GET = select(items).where(items.c.id == bindparam("item_id"))
+_ADD = insert(items).returning(*items.c)
+_UPDATE = (
+    update(items)
+    .where(items.c.id == bindparam("item_id"), items.c.version == bindparam("expected_version"))
+    .returning(*items.c)
+)
+_DELETE = delete(items).where(items.c.id == bindparam("item_id")).returning(items.c.id)
+_DELETE_AT_VERSION = _DELETE.where(items.c.version == bindparam("expected_version"))
+
+
+# LIKE's escape character, and what the search text needs escaped so it matches literally.
+_ESCAPE = "/"
+_LIKE_ESCAPES = str.maketrans({"/": "//", "%": "/%", "_": "/_"})
+
+
+def _beyond(sort: Sort) -> ColumnElement[bool]:
+    """Rows strictly after the position in parameters after_value and after_id: a row-value
+    comparison one index seek answers."""
+    after_id = bindparam("after_id", type_=items.c.id.type)
     if sort.field is SortField.ID:
-        return items.c.id < position.id if sort.descending else items.c.id > position.id
-    key = tuple_(SORT_COLUMNS[sort.field], items.c.id)
-    bound = (position.value, position.id)
+        return items.c.id < after_id if sort.descending else items.c.id > after_id
+    column = SORT_COLUMNS[sort.field]
+    key = tuple_(column, items.c.id)
+    bound = tuple_(bindparam("after_value", type_=column.type), after_id)
     return key < bound if sort.descending else key > bound
 
 
-def _listing(query: ItemListQuery) -> Select[Any]:
+@cache
+def _listing(sort: Sort, searching: bool, continuing: bool) -> Select[Any]:
+    """The listing statement of one shape (24 in all), built once; values come as parameters."""
     statement = select(items)
+    if searching:
+        statement = statement.where(items.c.name_folded.like(bindparam("pattern"), escape=_ESCAPE))
+    if continuing:
+        statement = statement.where(_beyond(sort))
+    columns = [SORT_COLUMNS[sort.field]]
+    if sort.field is not SortField.ID:
+        columns.append(items.c.id)
+    order = [column.desc() if sort.descending else column for column in columns]
+    # One row beyond the page tells whether another page follows.
+    return statement.order_by(*order).offset(bindparam("skip")).limit(bindparam("limit_plus_one"))
+
+
+def _listing_parameters(query: ItemListQuery) -> dict[str, Any]:
+    parameters: dict[str, Any] = {"skip": query.skip, "limit_plus_one": query.limit + 1}
     folded = query.folded_search
     if folded is not None:
-        # autoescape: a % or _ in the search text is matched literally.
-        statement = statement.where(items.c.name_folded.contains(folded, autoescape=True))
+        parameters["pattern"] = f"%{folded.translate(_LIKE_ESCAPES)}%"
     if query.after is not None:
-        statement = statement.where(_beyond(query.after, query.sort))
-    columns = [SORT_COLUMNS[query.sort.field]]
-    if query.sort.field is not SortField.ID:
-        columns.append(items.c.id)
-    order = [column.desc() if query.sort.descending else column for column in columns]
-    # One row beyond the page tells whether another page follows.
-    return statement.order_by(*order).offset(query.skip).limit(query.limit + 1)
+        parameters["after_id"] = query.after.id
+        parameters["after_value"] = query.after.value
+    return parameters
 
 
 class SqlAlchemyItemRepository(ItemRepository):
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def _execute(self, statement: Executable) -> Result[Any]:
-        async with translated_errors():
-            return await self._connection.execute(statement)
+    async def _execute(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
+        with translated_errors():
+            return await self._connection.execute(statement, parameters)
 
     async def add(self, item: Item) -> Item:
-        result = await self._execute(insert(items).values(values_from_item(item)).returning(*items.c))
+        result = await self._execute(_ADD, values_from_item(item))
         return item_from_row(result.one())
 
     async def get(self, item_id: int) -> Item | None:
-        row = (await self._execute(select(items).where(items.c.id == item_id))).first()
+        row = (await self._execute(_GET, {"item_id": item_id})).first()
         return None if row is None else item_from_row(row)
 
     async def list(self, query: ItemListQuery) -> ItemPage:
-        found = [item_from_row(row) for row in await self._execute(_listing(query))]
+        statement = _listing(query.sort, query.folded_search is not None, query.after is not None)
+        found = [item_from_row(row) for row in await self._execute(statement, _listing_parameters(query))]
         return ItemPage(found[: query.limit], has_more=len(found) > query.limit)
 
     async def update(self, item: Item, expected_version: int) -> Item:
         assert item.id is not None, "only a stored item can be updated"
-        statement = (
-            update(items)
-            .where(items.c.id == item.id, items.c.version == expected_version)
-            .values(values_from_item(item))
-            .returning(*items.c)
-        )
-        row = (await self._execute(statement)).first()
+        parameters = {**values_from_item(item), "item_id": item.id, "expected_version": expected_version}
+        row = (await self._execute(_UPDATE, parameters)).first()
         if row is None:
             await self._raise_missed(item.id, expected_version)
         return item_from_row(row)
 
     async def delete(self, item_id: int, expected_version: int | None = None) -> None:
-        statement = delete(items).where(items.c.id == item_id)
-        if expected_version is not None:
-            statement = statement.where(items.c.version == expected_version)
-        row = (await self._execute(statement.returning(items.c.id))).first()
+        if expected_version is None:
+            row = (await self._execute(_DELETE, {"item_id": item_id})).first()
+        else:
+            parameters = {"item_id": item_id, "expected_version": expected_version}
+            row = (await self._execute(_DELETE_AT_VERSION, parameters)).first()
         if row is None:
             await self._raise_missed(item_id, expected_version)
 

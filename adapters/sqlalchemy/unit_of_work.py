@@ -30,7 +30,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             await self._writer_lock.acquire()
             self._holds_writer = True
         try:
-            async with translated_errors():
+            with translated_errors():
                 connection = await self._engine.connect()
                 try:
                     if self._read_only:
@@ -68,12 +68,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         assert self._connection is not None, "commit outside the unit of work"
-        async with translated_errors():
+        with translated_errors():
             await self._connection.commit()
 
     async def rollback(self) -> None:
         if self._connection is not None and self._connection.in_transaction():
-            async with translated_errors():
+            with translated_errors():
                 await self._connection.rollback()
 
     def _release_writer(self) -> None:

@@ -1,5 +1,6 @@
 """The FastAPI app factory: `uvicorn entrypoints.api.app:create_app --factory` (or `items serve`)."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -40,6 +41,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             uow_factory = await settle(container.uow())
             if isinstance(uow_factory, SqlAlchemyUnitOfWorkFactory):
                 metrics.watch_pool(uow_factory.engine)
+            # Everything built so far (modules, routes, schemas, SQLAlchemy metadata) lives as long
+            # as the process: out of the collector's sight, a full collection under load takes a
+            # few milliseconds instead of ~80 ms (measured with gc.callbacks), which was the p99.
+            # Once per process: each freeze would also pin whatever garbage exists at that moment.
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
             yield
         finally:
             await settle(container.shutdown_resources())

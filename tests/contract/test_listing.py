@@ -79,6 +79,7 @@ async def test_offset_pages_follow_the_same_order(uow_factory: UnitOfWorkFactory
         ("ΩMEGA", {"Ωmega", "ωMEGA"}),
         ("%", {"50%"}),
         ("_", {"5_0"}),
+        ("/", set()),  # the adapters' LIKE escape character is matched literally too
         ("É", {"Éclair", "é"}),
         ("nothing", set()),
     ],
