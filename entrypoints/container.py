@@ -18,10 +18,6 @@ from entrypoints.storage import open_storage, probe_for
 
 
 class Container(containers.DeclarativeContainer):
-    wiring_config = containers.WiringConfiguration(
-        modules=["entrypoints.api.routers.items", "entrypoints.api.routers.health"]
-    )
-
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Object(utc_now)
     uow = providers.Resource(open_storage, settings=settings)

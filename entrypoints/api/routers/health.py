@@ -2,12 +2,11 @@
 
 from typing import Annotated
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from domain.ports import StoreProbe
+from entrypoints.api.dependencies import provided
 from entrypoints.api.problems import RETRY_AFTER_SECONDS, problem, problem_responses
-from entrypoints.container import Container
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -22,8 +21,7 @@ async def live() -> dict[str, str]:
     summary="The service can serve: database reachable and schema current",
     responses=problem_responses(503),
 )
-@inject
-async def ready(probe: Annotated[StoreProbe, Depends(Provide[Container.store_probe])]) -> Response:
+async def ready(probe: Annotated[StoreProbe, provided("store_probe")]) -> Response:
     reason = await probe()
     if reason is not None:
         return problem(503, f"Not ready: {reason}", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})

@@ -3,8 +3,7 @@
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from dependency_injector.wiring import Provide, inject
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from application.create_item import CreateItem
 from application.delete_item import DeleteItem
@@ -23,10 +22,10 @@ from domain.listing import (
     Sort,
 )
 from entrypoints.api.cursors import CURSOR_MAX_LENGTH, CursorCodec
+from entrypoints.api.dependencies import provided
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
 from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch
-from entrypoints.container import Container
 
 router = APIRouter(prefix="/items", tags=["items"])
 
@@ -75,11 +74,10 @@ def _described(item: Item, response: Response) -> ItemOut:
     summary="Create an item (once per Idempotency-Key)",
 )
 @router.post("", status_code=201, response_model=ItemOut, include_in_schema=False)
-@inject
 async def create_item(
     body: ItemIn,
     response: Response,
-    create: Annotated[CreateItem, Depends(Provide[Container.create_item])],
+    create: Annotated[CreateItem, provided("create_item")],
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -103,13 +101,12 @@ async def create_item(
     summary="List items, by offset (skip) or by cursor, sorted, optionally filtered by name",
 )
 @router.get("", response_model=list[ItemOut], include_in_schema=False)
-@inject
 async def list_items(
     *,
     request: Request,
     response: Response,
-    list_: Annotated[ListItems, Depends(Provide[Container.list_items])],
-    codec: Annotated[CursorCodec, Depends(Provide[Container.cursor_codec])],
+    list_: Annotated[ListItems, provided("list_items")],
+    codec: Annotated[CursorCodec, provided("cursor_codec")],
     skip: Annotated[int, Query(ge=0, le=LIST_SKIP_MAX, description="items to skip (not with cursor)")] = 0,
     limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX, description="page size")] = LIST_LIMIT_DEFAULT,
     sort: Annotated[
@@ -155,11 +152,10 @@ async def list_items(
     },
     summary="Get one item",
 )
-@inject
 async def get_item(
     item_id: ItemId,
     response: Response,
-    get: Annotated[GetItem, Depends(Provide[Container.get_item])],
+    get: Annotated[GetItem, provided("get_item")],
     if_none_match: Annotated[
         str | None,
         Header(
@@ -179,12 +175,11 @@ async def get_item(
     responses={200: {"headers": _ETAG}, **problem_responses(404, 409, 412, 413, 415, 422, 503)},
     summary="Replace an item (fields left out take their defaults)",
 )
-@inject
 async def replace_item(
     item_id: ItemId,
     body: ItemIn,
     response: Response,
-    replace: Annotated[ReplaceItem, Depends(Provide[Container.replace_item])],
+    replace: Annotated[ReplaceItem, provided("replace_item")],
     if_match: IfMatch = None,
 ) -> ItemOut:
     item = await replace(item_id, body.name, body.description, expected_versions(if_match, item_id))
@@ -197,12 +192,11 @@ async def replace_item(
     responses={200: {"headers": _ETAG}, **problem_responses(404, 409, 412, 413, 415, 422, 503)},
     summary="Change some fields of an item (JSON merge patch)",
 )
-@inject
 async def update_item(
     item_id: ItemId,
     body: ItemPatch,
     response: Response,
-    update: Annotated[UpdateItem, Depends(Provide[Container.update_item])],
+    update: Annotated[UpdateItem, provided("update_item")],
     if_match: IfMatch = None,
 ) -> ItemOut:
     given = body.model_fields_set
@@ -226,10 +220,9 @@ async def update_item(
     responses=problem_responses(404, 409, 412, 422, 503),
     summary="Delete an item",
 )
-@inject
 async def delete_item(
     item_id: ItemId,
-    delete: Annotated[DeleteItem, Depends(Provide[Container.delete_item])],
+    delete: Annotated[DeleteItem, provided("delete_item")],
     if_match: IfMatch = None,
 ) -> Response:
     await delete(item_id, expected_versions(if_match, item_id))
