@@ -45,7 +45,7 @@ FUZZ_MAX_EXAMPLES ?= 200
 fuzz: install
 	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest tests/fuzz -s
 
-# The long fault campaign (about 20 minutes; see README "Fault tests"): the quick versions of the
+# The long fault campaign (about 10 minutes; see README "Fault tests"): the quick versions of the
 # same tests run in `make test`. FAULT_ROUNDS kills, overloads and races per backend; hypothesis's
 # soak profile; SOAK_FUZZ_MAX_EXAMPLES schemathesis examples per operation, per backend.
 SOAK_FAULT_ROUNDS ?= 15

@@ -49,7 +49,7 @@ HEADER_VALUES = st.sampled_from([b"*", b'"1.1"', b'W/"1.1"', b'"1.1", "2.7"', b"
 ).map(lambda text: text.encode("latin-1"))
 HEADERS = st.dictionaries(
     st.sampled_from(
-        ["If-Match", "If-None-Match", "Idempotency-Key", "Content-Type", "Authorization", "Accept"]
+        [b"If-Match", b"If-None-Match", b"Idempotency-Key", b"Content-Type", b"Authorization", b"Accept"]
     ),
     HEADER_VALUES | st.sampled_from([b"application/json", b"application/merge-patch+json", b"text/plain"]),
     max_size=4,
