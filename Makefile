@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lock clean bench fuzz
+.PHONY: install run test lint lock clean bench fuzz soak
 
 install: $(VENV)/.installed
 
@@ -44,3 +44,13 @@ clean:
 FUZZ_MAX_EXAMPLES ?= 200
 fuzz: install
 	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest tests/fuzz -s
+
+# The long fault campaign (about 10 minutes; see README "Fault tests"): the quick versions of the
+# same tests run in `make test`. FAULT_ROUNDS kills, overloads and races per backend; hypothesis's
+# soak profile; SOAK_FUZZ_MAX_EXAMPLES schemathesis examples per operation, per backend.
+SOAK_FAULT_ROUNDS ?= 15
+SOAK_FUZZ_MAX_EXAMPLES ?= 300
+soak: install
+	FAULT_ROUNDS=$(SOAK_FAULT_ROUNDS) HYPOTHESIS_PROFILE=soak FUZZ_MAX_EXAMPLES=$(SOAK_FUZZ_MAX_EXAMPLES) \
+		$(BIN)/pytest tests/faults tests/fuzz tests/unit/test_item_properties.py \
+		tests/api/test_hostile_input_properties.py --hypothesis-show-statistics

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,12 @@ from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrator import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.ports import UnitOfWorkFactory
+
+# Property-based tests: HYPOTHESIS_PROFILE=ci (the default: quick, what `make test` runs) or soak
+# (`make soak`: many more examples). No deadline: an example's time depends on the machine's load.
+settings.register_profile("ci", max_examples=50, deadline=None)
+settings.register_profile("soak", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["memory", "sqlite", "postgres"]

@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sqlalchemy.idle_ping import ping_when_idle
+
 # Execution options that make a connection's statements run without a transaction around them.
 # On SQLite a plain marker: the driver already runs in autocommit (see _configure), so only the
 # BEGIN IMMEDIATE of _begin is to be skipped; switching the isolation level there costs a hop to
@@ -28,8 +30,9 @@ class EngineOptions:
     # A database that stops answering mid-statement must not hang a request forever.
     command_timeout: float = 30.0
     # Off: asyncpg's ping is BEGIN, ";" and ROLLBACK, three round trips before every request.
-    # A connection found dead instead invalidates the whole pool (SQLAlchemy's disconnect
-    # handling), so after a database restart the pool refills with fresh connections.
+    # Only connections idle for a while are pinged (idle_ping.py), and a connection found dead
+    # invalidates the whole pool (SQLAlchemy's disconnect handling), so after a database restart
+    # the pool refills with fresh connections.
     pool_pre_ping: bool = False
     echo: bool = False
     # WAL with NORMAL survives any process crash; FULL also survives power loss, per commit.
@@ -54,7 +57,7 @@ def _postgres_engine(url: URL, options: EngineOptions) -> AsyncEngine:
     if not options.postgres_statement_cache:
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_cache_size"] = 0
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=options.echo,
         pool_size=options.pool_size,
@@ -63,6 +66,9 @@ def _postgres_engine(url: URL, options: EngineOptions) -> AsyncEngine:
         pool_pre_ping=options.pool_pre_ping,
         connect_args=connect_args,
     )
+    if not options.pool_pre_ping:
+        ping_when_idle(engine)
+    return engine
 
 
 def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:

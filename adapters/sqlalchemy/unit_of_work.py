@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -12,6 +11,7 @@ from adapters.sqlalchemy.engine import READ_ONLY_OPTIONS
 from adapters.sqlalchemy.errors import translated_errors
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
+from adapters.sqlalchemy.writer_turns import WriterTurns
 from domain.ports import UnitOfWork
 
 
@@ -19,17 +19,17 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     items: SqlAlchemyItemRepository
     idempotency: SqlAlchemyIdempotencyKeys
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_lock: asyncio.Lock | None) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_turns: WriterTurns | None) -> None:
         self._engine = engine
         self._read_only = read_only
         self._read_options = READ_ONLY_OPTIONS[engine.dialect.name]
-        self._writer_lock = None if read_only else writer_lock
+        self._writer_turns = None if read_only else writer_turns
         self._connection: AsyncConnection | None = None
         self._holds_writer = False
 
     async def __aenter__(self) -> Self:
-        if self._writer_lock is not None:
-            await self._writer_lock.acquire()
+        if self._writer_turns is not None:
+            await self._writer_turns.acquire()
             self._holds_writer = True
         try:
             with translated_errors():
@@ -79,17 +79,15 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 await self._connection.rollback()
 
     def _release_writer(self) -> None:
-        if self._holds_writer and self._writer_lock is not None:
+        if self._holds_writer and self._writer_turns is not None:
             self._holds_writer = False
-            self._writer_lock.release()
+            self._writer_turns.release()
 
 
 class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time; queueing writers here, in order, beats having
-        # them spin on the file lock (cross-process writers still wait on busy_timeout).
-        self._writer_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._writer_turns = WriterTurns.for_engine(engine) if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.engine, read_only=read_only, writer_lock=self._writer_lock)
+        return SqlAlchemyUnitOfWork(self.engine, read_only=read_only, writer_turns=self._writer_turns)

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from entrypoints import metrics
 from entrypoints.api.middleware.body_limits import BodyLimits
+from entrypoints.api.middleware.head import HeadAsGet
 from entrypoints.api.middleware.observability import ObservabilityMiddleware
 from entrypoints.api.openapi import install_openapi
 from entrypoints.api.problems import install_problem_handlers
@@ -65,5 +66,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     # Added last runs first: an unauthorized request is refused before its body is read.
     app.add_middleware(BodyLimits, max_body_bytes=settings.max_body_bytes)
     install_security(app, settings)
+    app.add_middleware(HeadAsGet)
     install_openapi(app, bearer=bool(settings.bearer_keys), bearer_for_reads=settings.api_keys_for_reads)
     return app

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match
+from starlette.routing import Match
 
 from domain.errors import (
     DomainError,
@@ -114,13 +114,23 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
     return problem(422, f"Invalid request: {summary}", errors=errors)
 
 
+_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method some route answers on this path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
+    """Every method some route answers on this path, asked of the routes themselves (nested
+    included routers hide their routes' method sets, so only matching can tell)."""
+    allowed = {
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    }
+    if "GET" in allowed:
+        allowed.add("HEAD")  # served as GET without the body (middleware/head.py)
+    return ", ".join(sorted(allowed))
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

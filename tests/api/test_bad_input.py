@@ -91,3 +91,19 @@ async def test_the_deepest_skip_is_an_empty_page(client: httpx.AsyncClient) -> N
 async def test_unknown_route_and_wrong_method_are_problems(client: httpx.AsyncClient) -> None:
     assert_problem(await client.get("/nowhere"), 404)
     assert_problem(await client.put("/items/"), 405)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/items/", "GET, HEAD, POST"),
+        ("POST", "/items/1", "DELETE, GET, HEAD, PATCH, PUT"),
+        ("POST", "/health/live", "GET, HEAD"),
+    ],
+)
+async def test_a_wrong_method_names_the_allowed_ones(
+    client: httpx.AsyncClient, method: str, path: str, allowed: str
+) -> None:
+    response = await client.request(method, path)
+    assert_problem(response, 405)
+    assert response.headers["Allow"] == allowed

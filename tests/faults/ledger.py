@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 import httpx
@@ -24,6 +25,8 @@ class Ledger:
     # Names sent in creates that got no answer: such an item may or may not exist.
     unanswered_creates: set[str] = field(default_factory=set)
     acknowledged: int = 0
+    # Acknowledged writes per method, so a test can show every kind of write was exercised.
+    acknowledged_by: Counter[str] = field(default_factory=Counter)
     # Writes answered 503: not acknowledged, so a correct store may or may not show them.
     refused: int = 0
     # Requests that got no answer at all (the connection broke or timed out).
@@ -37,13 +40,17 @@ class Ledger:
         (state,) = self.allowed[item_id]
         return state
 
+    def acknowledge(self, method: str) -> None:
+        self.acknowledged += 1
+        self.acknowledged_by[method] += 1
+
 
 class _Stop(Exception):
     """An answer the service never should give: this writer stops."""
 
 
 class Writer:
-    """One client doing creates, updates and deletes on its own items, one request at a time.
+    """One client doing creates, replaces, partial updates and deletes on its own items, one at a time.
 
     Owning its items keeps each item's history linear, so the expected state is exact. An item
     whose last write was refused stays in doubt (either state is correct) and is left alone.
@@ -67,8 +74,10 @@ class Writer:
                 roll = self._rng.random()
                 if len(self._owned) < 3 or roll < 0.45:
                     await self._create()
+                elif roll < 0.65:
+                    await self._replace()
                 elif roll < 0.85:
-                    await self._update()
+                    await self._patch()
                 else:
                     await self._delete()
         except httpx.TransportError:
@@ -96,22 +105,30 @@ class Writer:
         self._ledger.unanswered_creates.discard(name)
         item_id = response.json()["id"]
         self._ledger.allowed[item_id] = {(name, "created")}
-        self._ledger.acknowledged += 1
+        self._ledger.acknowledge("POST")
         self._owned.append(item_id)
 
-    async def _update(self) -> None:
+    async def _replace(self) -> None:
+        item_id = self._rng.choice(self._owned)
+        after = (self._next_name(), "replaced")
+        await self._change("PUT", item_id, after, {"name": after[0], "description": after[1]})
+
+    async def _patch(self) -> None:
+        """Only the description changes, so the expected state keeps the name written before."""
         item_id = self._rng.choice(self._owned)
         before = self._ledger.known_state(item_id)
-        after = (self._next_name(), "updated")
-        self._ledger.allowed[item_id] = {before, after}
-        response = await self._client.put(
-            f"/items/{item_id}", json={"name": after[0], "description": after[1]}
-        )
+        assert before is not None, "an owned item is never known to be absent"
+        after = (before[0], f"patched by op {next(self._ledger.operations)}")
+        await self._change("PATCH", item_id, after, {"description": after[1]})
+
+    async def _change(self, method: str, item_id: int, after: tuple[str, str], body: dict[str, str]) -> None:
+        self._ledger.allowed[item_id] = {self._ledger.known_state(item_id), after}
+        response = await self._client.request(method, f"/items/{item_id}", json=body)
         if not await self._acknowledged(response, 200):
             self._owned.remove(item_id)
             return
         self._ledger.allowed[item_id] = {after}
-        self._ledger.acknowledged += 1
+        self._ledger.acknowledge(method)
 
     async def _delete(self) -> None:
         item_id = self._rng.choice(self._owned)
@@ -121,7 +138,7 @@ class Writer:
         if not await self._acknowledged(response, 204):
             return
         self._ledger.allowed[item_id] = {None}
-        self._ledger.acknowledged += 1
+        self._ledger.acknowledge("DELETE")
 
 
 async def write(
@@ -134,7 +151,9 @@ async def write(
 ) -> None:
     """Concurrent writers for `seconds` or until the server dies, whichever comes first."""
     hooks = timeline.event_hooks() if timeline else None
-    async with httpx.AsyncClient(base_url=base_url, timeout=10, event_hooks=hooks) as client:
+    # A connection per writer: the service, not the client's own pool, is what queues them.
+    limits = httpx.Limits(max_connections=writers)
+    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits, event_hooks=hooks) as client:
         await asyncio.gather(*(Writer(client, ledger, n, rng).run(seconds) for n in range(writers)))
 
 

@@ -67,6 +67,12 @@ class ServiceProcess:
             time.sleep(0.1)
         raise RuntimeError(f"service not serving after {START_TIMEOUT_SECONDS} s")
 
+    def resident_kib(self) -> int:
+        """The server process's resident memory (VmRSS); with one worker it is the only process."""
+        assert self._process is not None and self.workers == 1
+        status = Path(f"/proc/{self._process.pid}/status").read_text()
+        return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, in-flight requests die mid-way."""
         if self._process is not None and self._process.poll() is None:

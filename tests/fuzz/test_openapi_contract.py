@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.faults.server import ServiceProcess
@@ -31,7 +32,9 @@ def _command(base_url: str) -> list[str | Path]:
     ]  # fmt: skip
 
 
-def test_the_service_keeps_its_openapi_contract(durable_url: str) -> None:
+def test_the_service_keeps_its_openapi_contract(
+    durable_url: str, fault_report: Callable[[str], None]
+) -> None:
     service = ServiceProcess(durable_url, extra_env={"MIGRATE_ON_START": "true"})
     service.start()
     try:
@@ -44,4 +47,4 @@ def test_the_service_keeps_its_openapi_contract(durable_url: str) -> None:
     counts = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
     assert counts is not None, result.stdout[-5_000:]
     backend = durable_url.partition(":")[0]
-    print(f"\nschemathesis on {backend}: {counts.group(1)} cases, {counts.group(2)} passed, 0 failures")
+    fault_report(f"schemathesis on {backend}: {counts.group(1)} cases, {counts.group(2)} passed, 0 failures")

@@ -36,6 +36,8 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         started = perf_counter()
+        # Taken now: further in, a HEAD request is served as a GET.
+        method = scope["method"]
         rid = _request_id(scope["headers"])
         token = request_id.set(rid)
         # An exception that escapes the app is answered with a 500 further out.
@@ -56,16 +58,16 @@ class ObservabilityMiddleware:
             seconds = perf_counter() - started
             route: Any = scope.get("route")
             template = getattr(route, "path", UNMATCHED_ROUTE)
-            metrics.observe_request(scope["method"], template, status, seconds)
+            metrics.observe_request(method, template, status, seconds)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "%s %s %d",
-                    scope["method"],
+                    method,
                     template,
                     status,
                     extra={
                         "fields": {
-                            "method": scope["method"],
+                            "method": method,
                             "route": template,
                             "status": status,
                             "duration_ms": round(seconds * 1000, 2),

@@ -1,0 +1,108 @@
+"""Far more clients than the pool has connections: quick 503s, then normal service, memory back.
+
+Each request waits at most DB_POOL_TIMEOUT for a connection and is then refused with a 503
+problem and Retry-After; nothing else goes wrong, nothing acknowledged is lost, the service
+answers normally once the load is gone, and its memory returns to where it was.
+"""
+
+import asyncio
+import random
+import re
+from collections.abc import Callable
+
+import httpx
+
+from tests.faults.ledger import Ledger, lost_writes, write
+from tests.faults.server import ServiceProcess
+from tests.faults.timeline import Timeline
+
+CLIENTS = 200
+POOL_SIZE = 2
+POOL_TIMEOUT_SECONDS = 0.1
+LOAD_SECONDS = 1.0
+# The service's own time per request (from its latency histogram, bucket le="1.0"): the pool
+# wait is bounded, so no answer may take longer inside the service, however loaded the machine.
+IN_SERVICE_MAX_SECONDS = "1.0"
+# Allocator arenas and caches grow during the first (warm-up) overload; after that, another
+# overload may not leave the process holding more than this.
+RSS_GROWTH_MAX_KIB = 5 * 1024
+RSS_SAMPLE_SECONDS = 0.05
+
+
+def answers_slower_than(metrics: str, bucket: str) -> float:
+    """How many answers took longer than `bucket` seconds, per the service's latency histogram."""
+    totals = re.findall(r"^http_request_duration_seconds_count\{(.*)\} (\S+)$", metrics, re.MULTILINE)
+    within = dict(
+        re.findall(
+            rf'^http_request_duration_seconds_bucket\{{le="{re.escape(bucket)}",(.*)\}} (\S+)$',
+            metrics,
+            re.MULTILINE,
+        )
+    )
+    assert totals and len(within) == len(totals), metrics
+    return sum(float(count) - float(within[labels]) for labels, count in totals)
+
+
+async def overload(service: ServiceProcess, ledger: Ledger, timeline: Timeline) -> int:
+    """CLIENTS writers at once for LOAD_SECONDS; returns the peak resident memory meanwhile."""
+    load = asyncio.create_task(
+        write(service.base_url, ledger, CLIENTS, random.Random(), LOAD_SECONDS, timeline)
+    )
+    peak = service.resident_kib()
+    while not load.done():
+        peak = max(peak, service.resident_kib())
+        await asyncio.sleep(RSS_SAMPLE_SECONDS)
+    await load
+    return peak
+
+
+async def serves_normally(base_url: str) -> str:
+    """A create, change, delete and read as usual; returns the metrics the service exposes then."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
+        created = await client.post("/items/", json={"name": "after the storm"})
+        assert created.status_code == 201, created.text
+        url = f"/items/{created.json()['id']}"
+        assert (await client.patch(url, json={"description": "calm"})).json()["description"] == "calm"
+        assert (await client.delete(url)).status_code == 204
+        assert (await client.get(url)).status_code == 404
+        return (await client.get("/metrics")).text
+
+
+async def test_overload_is_refused_quickly_then_served_with_memory_back_to_its_level(
+    durable_url: str, fault_rounds: int, fault_report: Callable[[str], None]
+) -> None:
+    settings = {"DB_POOL_SIZE": str(POOL_SIZE), "DB_POOL_TIMEOUT": str(POOL_TIMEOUT_SECONDS)}
+    service = ServiceProcess(durable_url, extra_env=settings)
+    ledger, timeline = Ledger(), Timeline()
+    service.start()
+    try:
+        await overload(service, ledger, Timeline())
+        before = service.resident_kib()
+        peak = max([await overload(service, ledger, timeline) for _ in range(fault_rounds)])
+        after = service.resident_kib()
+        metrics = await serves_normally(service.base_url)
+        lost = await lost_writes(service.base_url, ledger)
+    finally:
+        service.stop()
+
+    assert ledger.unexpected == [] and ledger.unanswered == 0
+    assert all(answer.succeeded or answer.proper_refusal for answer in timeline.answers)
+    refused = [answer for answer in timeline.answers if answer.proper_refusal]
+    assert refused, "the pool never ran dry: no overload was inflicted"
+    assert answers_slower_than(metrics, IN_SERVICE_MAX_SECONDS) == 0
+    assert lost == []
+    assert after - before <= RSS_GROWTH_MAX_KIB, (before, peak, after)
+
+    backend = durable_url.partition(":")[0]
+    slowest = max(answer.latency for answer in timeline.answers)
+    slowest_refusal = max(answer.latency for answer in refused)
+    fault_report(
+        f"{backend} overload ({fault_rounds} x {LOAD_SECONDS:.0f} s of {CLIENTS} clients, "
+        f"pool of {POOL_SIZE}, DB_POOL_TIMEOUT={POOL_TIMEOUT_SECONDS}):\n"
+        f"  {len(timeline.answers)} answers: {len(refused)} x 503 problem+json with Retry-After, "
+        f"the rest 2xx; slowest 503 {slowest_refusal:.3f} s, slowest answer {slowest:.3f} s end to end, "
+        f"none over {IN_SERVICE_MAX_SECONDS} s inside the service\n"
+        f"  RSS after a warm-up overload {before / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB, "
+        f"after {after / 1024:.1f} MiB; then served normally; "
+        f"{ledger.acknowledged} acknowledged writes, 0 lost"
+    )
