@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lock clean bench fuzz soak
+.PHONY: install run test lint lock clean bench wrk fuzz soak
 
 install: $(VENV)/.installed
 
@@ -27,10 +27,17 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
-# The load benchmark (needs wrk: apt-get install wrk); see README "Performance". Not part of `test`.
+# The load benchmark (wrk drives it; see README "Performance"). Not part of `test`.
 BENCH_ARGS ?=
 bench: install
+	@command -v wrk >/dev/null || $(MAKE) --no-print-directory wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# wrk is Debian's package: installed here when missing and this user may (root with apt-get).
+wrk:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: install
