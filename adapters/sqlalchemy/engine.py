@@ -81,6 +81,9 @@ def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:
         max_overflow=0,
         pool_timeout=options.pool_timeout,
         pool_pre_ping=options.pool_pre_ping,
+        # Closing a Connection already rolls back whatever it began; the pool's own rollback at
+        # check-in would be a second hop to aiosqlite's thread on every request (~50 us of CPU).
+        pool_reset_on_return=None,
         connect_args={"timeout": options.sqlite_busy_timeout_ms / 1000},
     )
 
