@@ -49,6 +49,17 @@ def create_engine(url: str | URL, options: EngineOptions = EngineOptions()) -> A
     return _postgres_engine(url, options)
 
 
+def _pool_arguments(options: EngineOptions) -> dict[str, Any]:
+    """What both backends' pools share: a fixed size (no overflow) and a bounded wait for a connection."""
+    return {
+        "echo": options.echo,
+        "pool_size": options.pool_size,
+        "max_overflow": 0,
+        "pool_timeout": options.pool_timeout,
+        "pool_pre_ping": options.pool_pre_ping,
+    }
+
+
 def _postgres_engine(url: URL, options: EngineOptions) -> AsyncEngine:
     connect_args: dict[str, Any] = {
         "timeout": options.connect_timeout,
@@ -57,15 +68,7 @@ def _postgres_engine(url: URL, options: EngineOptions) -> AsyncEngine:
     if not options.postgres_statement_cache:
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_cache_size"] = 0
-    engine = create_async_engine(
-        url,
-        echo=options.echo,
-        pool_size=options.pool_size,
-        max_overflow=0,
-        pool_timeout=options.pool_timeout,
-        pool_pre_ping=options.pool_pre_ping,
-        connect_args=connect_args,
-    )
+    engine = create_async_engine(url, **_pool_arguments(options), connect_args=connect_args)
     if not options.pool_pre_ping:
         ping_when_idle(engine)
     return engine
@@ -76,11 +79,7 @@ def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
-        echo=options.echo,
-        pool_size=options.pool_size,
-        max_overflow=0,
-        pool_timeout=options.pool_timeout,
-        pool_pre_ping=options.pool_pre_ping,
+        **_pool_arguments(options),
         # Closing a Connection already rolls back whatever it began; the pool's own rollback at
         # check-in would be a second hop to aiosqlite's thread on every request (~50 us of CPU).
         pool_reset_on_return=None,
