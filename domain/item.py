@@ -14,16 +14,23 @@ ITEM_ID_MIN = 1
 ITEM_ID_MAX = 2**63 - 1
 
 
+def unstorable(text: str) -> str | None:
+    """Why some store could not keep `text` (a NUL, a lone surrogate); None when every store can."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode (no lone surrogates)"
+    return None
+
+
 def check_text(field: str, value: str, *, min_length: int, max_length: int) -> None:
     """Length in characters, and only text every store can keep (no NUL, valid Unicode)."""
     if not min_length <= len(value) <= max_length:
         raise InvalidItem(field, f"must be {min_length} to {max_length} characters long")
-    if "\x00" in value:
-        raise InvalidItem(field, "must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidItem(field, "must be valid Unicode (no lone surrogates)") from None
+    if (problem := unstorable(value)) is not None:
+        raise InvalidItem(field, problem)
 
 
 def check_name(name: str) -> None:

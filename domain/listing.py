@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import InvalidCursor, InvalidQuery
-from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, NAME_MAX_LENGTH, Item
+from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, NAME_MAX_LENGTH, Item, unstorable
 
 LIST_LIMIT_MAX = 100
 LIST_LIMIT_DEFAULT = 10
@@ -93,19 +93,9 @@ def _check_position(position: Position, field: SortField) -> None:
     elif field is SortField.CREATED_AT:
         valid = isinstance(value, datetime) and value.tzinfo is not None
     else:
-        valid = isinstance(value, str) and len(value) <= FOLDED_NAME_MAX_LENGTH and _storable(value)
+        valid = isinstance(value, str) and len(value) <= FOLDED_NAME_MAX_LENGTH and unstorable(value) is None
     if not valid:
         raise InvalidCursor(f"does not fit the sort by {field}")
-
-
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +115,7 @@ class ItemListQuery:
         if not 1 <= self.limit <= LIST_LIMIT_MAX:
             raise InvalidQuery("limit", f"must be 1 to {LIST_LIMIT_MAX}")
         if self.name_contains is not None and not (
-            1 <= len(self.name_contains) <= SEARCH_MAX_LENGTH and _storable(self.name_contains)
+            1 <= len(self.name_contains) <= SEARCH_MAX_LENGTH and unstorable(self.name_contains) is None
         ):
             raise InvalidQuery("q", f"must be 1 to {SEARCH_MAX_LENGTH} characters of valid text, no NUL")
         if self.after is not None:
