@@ -79,8 +79,7 @@ class Position:
 
 
 def position_of(item: Item, sort: Sort) -> Position:
-    assert item.id is not None, "only stored items are listed"
-    return Position(sort_value(item, sort.field), item.id)
+    return Position(*order_key(item, sort))
 
 
 def _check_position(position: Position, field: SortField) -> None:
