@@ -12,7 +12,7 @@ import uvicorn
 
 from entrypoints.cli.running import run
 from entrypoints.logs import configure_logging
-from entrypoints.metrics import MULTIPROCESS_DIR
+from entrypoints.metrics import MULTIPROCESS_DIR, is_multiprocess
 from entrypoints.settings import Settings
 from entrypoints.storage import open_storage
 
@@ -41,7 +41,7 @@ def serve(
 
     settings = run(check)
     metrics_dir = None
-    if workers > 1 and MULTIPROCESS_DIR not in os.environ:
+    if workers > 1 and not is_multiprocess():
         # Each worker writes its metrics here and /metrics adds them up; set before they start.
         metrics_dir = os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="items-metrics-")
     try:
