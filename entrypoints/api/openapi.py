@@ -6,14 +6,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from entrypoints.api.middleware.auth import READ_METHODS
-from entrypoints.api.problems import PROBLEM_JSON
+from entrypoints.api.problems import PROBLEM_CONTENT, PROBLEM_JSON
 
 BEARER_SCHEME = "bearerAuth"
-_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-_PROBLEM = {"description": "Any other error, such as 405 or 500", "content": _PROBLEM_CONTENT}
+_PROBLEM = {"description": "Any other error, such as 405 or 500", "content": PROBLEM_CONTENT}
 _UNAUTHORIZED = {
     "description": "Unauthorized: no valid bearer key",
-    "content": _PROBLEM_CONTENT,
+    "content": PROBLEM_CONTENT,
     "headers": {"WWW-Authenticate": {"description": "the Bearer challenge", "schema": {"type": "string"}}},
 }
 

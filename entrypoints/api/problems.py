@@ -31,7 +31,11 @@ from entrypoints.logs import request_id
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# How an OpenAPI response says it is a problem document.
+PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 RETRY_AFTER_SECONDS = 2
+# The header of every answer that says "try again later" (503, and 409 for a key in flight).
+RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 # Domain error -> status (the most specific class listed wins).
 # The detail of a 404 stays "Item not found": the tutorial's clients read it.
@@ -72,7 +76,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": Problem,
             "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            "content": PROBLEM_CONTENT,
         }
         for status in statuses
     }
@@ -90,7 +94,7 @@ def _headers_of(error: DomainError) -> dict[str, str] | None:
     if isinstance(error, PreconditionFailed):
         return {"ETag": etag_for(error.item_id, error.current)}
     if isinstance(error, StorageUnavailable | IdempotencyKeyInFlight):
-        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return RETRY_LATER
     return None
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from domain.ports import StoreProbe
 from entrypoints.api.dependencies import provided
-from entrypoints.api.problems import RETRY_AFTER_SECONDS, problem, problem_responses
+from entrypoints.api.problems import RETRY_LATER, problem, problem_responses
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -24,5 +24,5 @@ async def live() -> dict[str, str]:
 async def ready(probe: Annotated[StoreProbe, provided("store_probe")]) -> Response:
     reason = await probe()
     if reason is not None:
-        return problem(503, f"Not ready: {reason}", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return problem(503, f"Not ready: {reason}", headers=RETRY_LATER)
     return Response(b'{"status":"ok"}', media_type="application/json")
