@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 
 # JSON Schema has no way to say "no lone surrogates"; the domain rejects those.
-_NO_NUL = r"^[^\x00]*$"
+NO_NUL = r"^[^\x00]*$"
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, pattern=_NO_NUL)]
-Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH, pattern=_NO_NUL)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NO_NUL)]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH, pattern=NO_NUL)]
 
 
 def _drop_default(schema: dict[str, Any]) -> None:

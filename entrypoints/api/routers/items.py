@@ -25,7 +25,7 @@ from entrypoints.api.cursors import CURSOR_MAX_LENGTH, CursorCodec
 from entrypoints.api.dependencies import provided
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
-from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch
+from entrypoints.api.schemas import NO_NUL, ItemIn, ItemOut, ItemPatch
 
 router = APIRouter(prefix="/items", tags=["items"])
 
@@ -44,6 +44,11 @@ _LINK = {
         "description": 'RFC 8288 `<url>; rel="next"`: the next page, by cursor; absent on the last page',
         "schema": {"type": "string"},
     }
+}
+# PUT and PATCH answer alike: the changed item with its tag, or one of these problems.
+_CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"headers": _ETAG},
+    **problem_responses(404, 409, 412, 413, 415, 422, 503),
 }
 
 
@@ -117,7 +122,7 @@ async def list_items(
         Query(
             min_length=1,
             max_length=SEARCH_MAX_LENGTH,
-            pattern=r"^[^\x00]*$",
+            pattern=NO_NUL,
             description="only items whose name contains this text, ignoring case",
         ),
     ] = None,
@@ -172,7 +177,7 @@ async def get_item(
 @router.put(
     "/{item_id}",
     response_model=ItemOut,
-    responses={200: {"headers": _ETAG}, **problem_responses(404, 409, 412, 413, 415, 422, 503)},
+    responses=_CHANGE_RESPONSES,
     summary="Replace an item (fields left out take their defaults)",
 )
 async def replace_item(
@@ -189,7 +194,7 @@ async def replace_item(
 @router.patch(
     "/{item_id}",
     response_model=ItemOut,
-    responses={200: {"headers": _ETAG}, **problem_responses(404, 409, 412, 413, 415, 422, 503)},
+    responses=_CHANGE_RESPONSES,
     summary="Change some fields of an item (JSON merge patch)",
 )
 async def update_item(
