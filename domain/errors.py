@@ -11,13 +11,17 @@ class ItemNotFound(DomainError):
         self.item_id = item_id
 
 
-class InvalidItem(DomainError):
-    """An item's data breaks a rule; `field` names the offending field."""
+class InvalidInput(DomainError):
+    """Input that breaks a rule; `field` names the offending field, `message` the rule."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class InvalidItem(InvalidInput):
+    """An item's data breaks a rule."""
 
 
 class VersionConflict(DomainError):
@@ -34,13 +38,8 @@ class StorageUnavailable(DomainError):
     """The store cannot be reached or is overloaded; retrying later may succeed."""
 
 
-class InvalidQuery(DomainError):
-    """A listing was asked for with parameters out of bounds; `field` names which."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class InvalidQuery(InvalidInput):
+    """A listing was asked for with parameters out of bounds."""
 
 
 class PreconditionFailed(DomainError):

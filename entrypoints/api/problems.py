@@ -17,8 +17,7 @@ from domain.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     InvalidCursor,
-    InvalidItem,
-    InvalidQuery,
+    InvalidInput,
     ItemNotFound,
     PreconditionFailed,
     StorageUnavailable,
@@ -41,8 +40,7 @@ RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 # The detail of a 404 stays "Item not found": the tutorial's clients read it.
 STATUS_OF: dict[type[DomainError], int] = {
     ItemNotFound: 404,
-    InvalidItem: 422,
-    InvalidQuery: 422,
+    InvalidInput: 422,
     InvalidCursor: 400,
     VersionConflict: 409,
     PreconditionFailed: 412,
@@ -103,7 +101,7 @@ async def _domain_error(_request: Request, error: Exception) -> Response:
     status = next(STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
     headers = _headers_of(error)
     errors = None
-    if isinstance(error, InvalidItem | InvalidQuery):
+    if isinstance(error, InvalidInput):
         errors = [{"loc": [error.field], "msg": error.message, "type": "value_error"}]
     return problem(status, _detail_of(error), errors=errors, headers=headers)
 

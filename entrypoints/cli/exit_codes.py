@@ -8,8 +8,7 @@ from pydantic import ValidationError
 from adapters.sqlalchemy.errors import STORE_ERRORS
 from adapters.sqlalchemy.migrator import SchemaNotCurrent
 from domain.errors import (
-    InvalidItem,
-    InvalidQuery,
+    InvalidInput,
     ItemNotFound,
     PreconditionFailed,
     StorageUnavailable,
@@ -44,7 +43,7 @@ def _settings_problem(error: ValidationError) -> str:
 _CODES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitCode], ...] = (
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
     (ItemNotFound, ExitCode.NOT_FOUND),
-    ((InvalidItem, InvalidQuery, CommandError), ExitCode.INVALID_INPUT),
+    ((InvalidInput, CommandError), ExitCode.INVALID_INPUT),
     ((VersionConflict, PreconditionFailed), ExitCode.CONFLICT),
     (SchemaNotCurrent, ExitCode.SCHEMA_NOT_CURRENT),
     ((StorageUnavailable, *STORE_ERRORS), ExitCode.UNAVAILABLE),
