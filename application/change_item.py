@@ -43,11 +43,22 @@ async def write_checked(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-async def store_change(
-    uow: UnitOfWork, current: Item, clock: Clock, *, name: str | None, description: str | None
+async def change_checked(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    item_id: int,
+    expected_versions: frozenset[int] | None,
+    *,
+    name: str | None,
+    description: str | None,
 ) -> Item:
-    """Store the changed item; a change that changes nothing is not written (nor versioned)."""
-    changed = current.changed(clock(), name=name, description=description)
-    if changed is current:
-        return current
-    return await uow.items.update(changed, expected_version=current.version)
+    """Change the given fields (None: keep) as `write_checked` allows; a change that changes
+    nothing is not written (nor versioned)."""
+
+    async def store_change(uow: UnitOfWork, current: Item) -> Item:
+        changed = current.changed(clock(), name=name, description=description)
+        if changed is current:
+            return current
+        return await uow.items.update(changed, expected_version=current.version)
+
+    return await write_checked(uow_factory, item_id, expected_versions, store_change)

@@ -1,6 +1,6 @@
-from application.change_item import store_change, write_checked
+from application.change_item import change_checked
 from domain.item import Item
-from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from domain.ports import Clock, UnitOfWorkFactory
 
 
 class ReplaceItem:
@@ -17,7 +17,6 @@ class ReplaceItem:
         description: str = "",
         expected_versions: frozenset[int] | None = None,
     ) -> Item:
-        async def replace(uow: UnitOfWork, current: Item) -> Item:
-            return await store_change(uow, current, self._clock, name=name, description=description)
-
-        return await write_checked(self._uow, item_id, expected_versions, replace)
+        return await change_checked(
+            self._uow, self._clock, item_id, expected_versions, name=name, description=description
+        )

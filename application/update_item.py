@@ -1,6 +1,6 @@
-from application.change_item import store_change, write_checked
+from application.change_item import change_checked
 from domain.item import Item
-from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from domain.ports import Clock, UnitOfWorkFactory
 
 
 class UpdateItem:
@@ -18,7 +18,6 @@ class UpdateItem:
         description: str | None = None,
         expected_versions: frozenset[int] | None = None,
     ) -> Item:
-        async def update(uow: UnitOfWork, current: Item) -> Item:
-            return await store_change(uow, current, self._clock, name=name, description=description)
-
-        return await write_checked(self._uow, item_id, expected_versions, update)
+        return await change_checked(
+            self._uow, self._clock, item_id, expected_versions, name=name, description=description
+        )
