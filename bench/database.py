@@ -24,7 +24,8 @@ _SQL_VALUES = {
 }
 
 
-def _asyncpg_dsn(url: URL) -> str:
+def asyncpg_dsn(url: URL) -> str:
+    """The URL as asyncpg itself takes it (no SQLAlchemy driver name)."""
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -40,7 +41,7 @@ def fresh_database(url: str, scratch: Path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{scratch / 'bench.db'}"
         return
     name = f"items_bench_{secrets.token_hex(4)}"
-    admin = _asyncpg_dsn(parsed)
+    admin = asyncpg_dsn(parsed)
     asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
     try:
         yield parsed.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
@@ -61,7 +62,7 @@ def fill(url: str, rows: int) -> int:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _fill_sqlite(Path(parsed.database or ""), rows)
-    return asyncio.run(_fill_postgres(_asyncpg_dsn(parsed), rows))
+    return asyncio.run(_fill_postgres(asyncpg_dsn(parsed), rows))
 
 
 def _insert(columns: list[str], now: str) -> tuple[str, str]:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from adapters.sqlalchemy import migrator
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from bench.database import fresh_database
+from bench.database import asyncpg_dsn, fresh_database
 from domain.listing import ItemListQuery, Sort, SortField, position_of
 
 PAGE = 10
@@ -51,9 +51,7 @@ def _fill(url: str, rows: int) -> None:
             )
             db.execute("ANALYZE")
         return
-    asyncio.run(
-        _fill_postgres(parsed.set(drivername="postgresql").render_as_string(hide_password=False), rows)
-    )
+    asyncio.run(_fill_postgres(asyncpg_dsn(parsed), rows))
 
 
 async def _fill_postgres(dsn: str, rows: int) -> None:
