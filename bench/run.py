@@ -106,7 +106,7 @@ def prepare(server: Server, rows: int, api_rows: int) -> None:
 
 
 def measure(server: Server, scenario: str, load: Load) -> Measurement:
-    base = f"{server.url}"
+    base = server.url
     if scenario == "create":
         return drive(base, load, "post_item.lua")
     if scenario == "get":
