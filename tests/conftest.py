@@ -95,18 +95,26 @@ async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
         await engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+def own_database(
+    backend: str, label: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """A database with nothing in it, of this test's own: a new SQLite file or PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('empty') / 'items.db'}"
+    """For a fixture to `yield from`: a database with nothing in it, of the test's own: a new SQLite
+    file, or a new PostgreSQL database beside the session's, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp(label) / 'items.db'}"
         return
     server_url: str = request.getfixturevalue("postgres_url")
-    name = f"items_empty_{uuid.uuid4().hex[:12]}"
+    name = f"items_{label}_{uuid.uuid4().hex[:12]}"
     asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database with nothing in it, of this test's own: a new SQLite file or PostgreSQL database."""
+    yield from own_database(request.param, "empty", request, tmp_path_factory)

@@ -4,15 +4,12 @@ What each fault test measured is printed as it runs and again in a "fault tests"
 the end of the run, so the figures are in every test log, not only under `pytest -s`.
 """
 
-import asyncio
 import os
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from tests.conftest import _admin
+from tests.conftest import own_database
 from tests.faults.cluster import OwnedCluster, postgres_bindir
 
 QUICK_ROUNDS = 3
@@ -45,17 +42,7 @@ def fault_rounds() -> int:
 @pytest.fixture(params=["sqlite", "postgres"])
 def durable_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh, empty durable store per test: a new SQLite file or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('faults') / 'items.db'}"
-        return
-    session_url = make_url(request.getfixturevalue("postgres_url"))
-    name = f"items_fault_{uuid.uuid4().hex[:12]}"
-    server_url = session_url.render_as_string(hide_password=False)
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield session_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield from own_database(request.param, "fault", request, tmp_path_factory)
 
 
 @pytest.fixture
