@@ -100,8 +100,7 @@ def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:
     def _begin(connection: Any) -> None:
         # Writers take the write lock up front: a deferred transaction that upgrades later
         # fails at once with "database is locked" instead of waiting for the busy timeout.
-        options = connection.get_execution_options()
-        if options.get("isolation_level") != "AUTOCOMMIT" and not options.get("items_read_only"):
+        if not connection.get_execution_options().get("items_read_only"):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

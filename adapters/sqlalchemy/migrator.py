@@ -13,6 +13,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, column, inspect, select, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy.engine import READ_ONLY_OPTIONS
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version"
 # An arbitrary constant naming the advisory lock that migrating workers queue on.
@@ -65,7 +67,7 @@ def _current_revision(connection: Connection) -> str | None:
 async def schema_state(engine: AsyncEngine) -> SchemaState:
     async with engine.connect() as connection:
         # Reading needs no transaction; on SQLite one would also take the write lock (see engine.py).
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execution_options(**READ_ONLY_OPTIONS[connection.dialect.name])
         current = await connection.run_sync(_current_revision)
     return SchemaState(current=current, head=head())
 
