@@ -3,7 +3,7 @@
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import BigInteger, bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sqlalchemy.errors import translated_errors
@@ -13,6 +13,12 @@ from domain.errors import IdempotencyKeyInFlight
 from domain.idempotency import IdempotentCreate
 from domain.item import as_utc
 from domain.ports import IdempotencyKeys
+
+# Built once, values as parameters, like the repository's statements (see repository.py).
+_TRY_LOCK = select(func.pg_try_advisory_xact_lock(bindparam("lock_id", type_=BigInteger)))
+_PURGE = delete(idempotency_keys).where(idempotency_keys.c.expires_at <= bindparam("now"))
+_FIND = select(idempotency_keys).where(idempotency_keys.c.key == bindparam("key"))
+_REMEMBER = insert(idempotency_keys)
 
 
 def _lock_id(key: str) -> int:
@@ -30,15 +36,11 @@ class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
                 # PostgreSQL runs writers side by side: a transaction lock held until commit marks
                 # the key as in flight, and a retry that cannot take it is told so at once.
                 # (SQLite takes the write lock at BEGIN, so a retry waits for the first instead.)
-                locked = await self._connection.scalar(select(func.pg_try_advisory_xact_lock(_lock_id(key))))
+                locked = await self._connection.scalar(_TRY_LOCK, {"lock_id": _lock_id(key)})
                 if not locked:
                     raise IdempotencyKeyInFlight()
-            await self._connection.execute(
-                delete(idempotency_keys).where(idempotency_keys.c.expires_at <= now)
-            )
-            row = (
-                await self._connection.execute(select(idempotency_keys).where(idempotency_keys.c.key == key))
-            ).first()
+            await self._connection.execute(_PURGE, {"now": now})
+            row = (await self._connection.execute(_FIND, {"key": key})).first()
         if row is None:
             return None
         return IdempotentCreate(row.key, row.fingerprint, item_from_json(row.item), as_utc(row.expires_at))
@@ -51,4 +53,4 @@ class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
             "expires_at": as_utc(create.expires_at),
         }
         with translated_errors():
-            await self._connection.execute(insert(idempotency_keys).values(values))
+            await self._connection.execute(_REMEMBER, values)
