@@ -54,7 +54,8 @@ def upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "
     _moving(lambda engine: migrator.upgrade(engine, revision))
 
 
-@app.command()
+# "-1" (one step back) must reach the command as a revision, not be taken for an option.
+@app.command(context_settings={"ignore_unknown_options": True})
 def downgrade(revision: Annotated[str, typer.Argument(help='target: a revision, "-1" or "base"')]) -> None:
     """Downgrade the schema to an older revision (data in dropped tables is lost)."""
     _moving(lambda engine: migrator.downgrade(engine, revision))

@@ -122,3 +122,9 @@ def test_migrate_to_an_unknown_revision_exits_4(items: Items) -> None:
     result = items("migrate", "downgrade", "nonsense")
     assert result.exit_code == ExitCode.INVALID_INPUT
     _single_error_line(result)
+
+
+def test_migrate_downgrade_takes_a_relative_step(items: Items) -> None:
+    items("migrate", "upgrade")
+    stepped = items("migrate", "downgrade", "-1")
+    assert (stepped.exit_code, stepped.stdout) == (ExitCode.OK, "schema: 0002 -> 0001\n")
