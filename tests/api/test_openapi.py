@@ -3,7 +3,7 @@
 import httpx
 
 from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
-from domain.listing import LIST_LIMIT_MAX
+from domain.listing import LIST_LIMIT_MAX, SORT_TOKENS
 
 
 async def test_openapi_document_advertises_bounds(client: httpx.AsyncClient) -> None:
@@ -41,3 +41,10 @@ async def test_openapi_document_advertises_headers_and_problems(client: httpx.As
     for method in ("put", "patch", "delete"):
         assert any(p["name"] == "if-match" for p in one[method]["parameters"])
         assert "application/problem+json" in one[method]["responses"]["412"]["content"]
+
+
+async def test_openapi_document_offers_exactly_the_domains_sort_orders(client: httpx.AsyncClient) -> None:
+    """The route spells its sort tokens out (a Literal for the schema); they must stay the domain's."""
+    spec = (await client.get("/openapi.json")).json()
+    sort = next(p for p in spec["paths"]["/items/"]["get"]["parameters"] if p["name"] == "sort")
+    assert sorted(sort["schema"]["enum"]) == sorted(SORT_TOKENS)
