@@ -49,6 +49,13 @@ def create_engine(url: str | URL, options: EngineOptions = EngineOptions()) -> A
     return _postgres_engine(url, options)
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names; None for an in-memory database."""
+    if not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
 def _pool_arguments(options: EngineOptions) -> dict[str, Any]:
     """What both backends' pools share: a fixed size (no overflow) and a bounded wait for a connection."""
     return {
@@ -75,8 +82,8 @@ def _postgres_engine(url: URL, options: EngineOptions) -> AsyncEngine:
 
 
 def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if (path := sqlite_file(url)) is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
         **_pool_arguments(options),

@@ -7,17 +7,15 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sqlalchemy.engine import sqlite_file
 from adapters.sqlalchemy.errors import STORE_ERRORS
 from adapters.sqlalchemy.migrator import schema_state
 from domain.ports import StoreProbe
 
 
 def _sqlite_files(engine: AsyncEngine) -> tuple[Path, ...]:
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        return ()
-    path = Path(database)
-    return (path, path.with_name(path.name + "-wal"))
+    path = sqlite_file(engine.url) if engine.dialect.name == "sqlite" else None
+    return () if path is None else (path, path.with_name(path.name + "-wal"))
 
 
 class SqlAlchemyStoreProbe(StoreProbe):
