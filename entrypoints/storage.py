@@ -1,7 +1,8 @@
 """Chooses and opens the store named by DATABASE_URL, checks its schema, closes it at shutdown."""
 
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -49,17 +50,24 @@ async def prepare_schema(engine: AsyncEngine, settings: Settings) -> None:
         raise SchemaNotCurrent(state.advice())
 
 
+@asynccontextmanager
+async def sql_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The engine DATABASE_URL names, tuned by the settings; its connections closed on the way out."""
+    engine = create_engine(settings.database_url, engine_options(settings))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        logger.info("database connections closed")
+
+
 async def open_storage(settings: Settings) -> AsyncGenerator[UnitOfWorkFactory]:
     if settings.backend == "memory":
         yield MemoryUnitOfWorkFactory()
         return
-    engine = create_engine(settings.database_url, engine_options(settings))
-    try:
+    async with sql_engine(settings) as engine:
         await prepare_schema(engine, settings)
         yield SqlAlchemyUnitOfWorkFactory(engine)
-    finally:
-        await engine.dispose()
-        logger.info("database connections closed")
 
 
 def probe_for(uow_factory: UnitOfWorkFactory, settings: Settings) -> StoreProbe:

@@ -8,10 +8,9 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sqlalchemy import migrator
-from adapters.sqlalchemy.engine import create_engine
 from entrypoints.cli.exit_codes import NothingToMigrate
 from entrypoints.cli.running import load_settings, run
-from entrypoints.storage import engine_options
+from entrypoints.storage import sql_engine
 
 app = typer.Typer(help="Upgrade, downgrade or show the database schema revision.", no_args_is_help=True)
 
@@ -21,11 +20,8 @@ async def _engine() -> AsyncIterator[AsyncEngine]:
     settings = load_settings()
     if settings.backend == "memory":
         raise NothingToMigrate("DATABASE_URL is memory://, which has no schema to migrate")
-    engine = create_engine(settings.database_url, engine_options(settings))
-    try:
+    async with sql_engine(settings) as engine:
         yield engine
-    finally:
-        await engine.dispose()
 
 
 def _on_engine(operation: Callable[[AsyncEngine], Awaitable[None]]) -> None:
