@@ -79,7 +79,7 @@ class MemoryIdempotencyKeys(IdempotencyKeys):
 
     async def claim(self, key: str, now: datetime) -> IdempotentCreate | None:
         kept = self._store.idempotent_creates
-        for expired in [key for key, create in kept.items() if create.expires_at <= now]:
+        for expired in [stored for stored, create in kept.items() if create.expires_at <= now]:
             del kept[expired]
         return kept.get(key)
 
