@@ -9,11 +9,11 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
 
 import httpx
 import pytest
 
+from tests.api.test_items_api import create
 from tests.api.test_pagination_api import follow
 from tests.faults.server import ServiceProcess
 
@@ -42,13 +42,6 @@ async def clients(base_url: str, count: int) -> AsyncIterator[list[httpx.AsyncCl
             await stack.enter_async_context(httpx.AsyncClient(base_url=base_url, timeout=10))
             for _ in range(count)
         ]
-
-
-async def create(client: httpx.AsyncClient, name: str) -> dict[str, Any]:
-    response = await client.post("/items/", json={"name": name})
-    assert response.status_code == 201, response.text
-    item: dict[str, Any] = response.json()
-    return item
 
 
 async def test_of_many_concurrent_changes_with_one_if_match_exactly_one_wins(
