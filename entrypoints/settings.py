@@ -27,7 +27,9 @@ class Settings(BaseSettings):
         description="memory://, sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db",
     )
     db_pool_size: int = Field(20, ge=1)
-    db_pool_timeout: float = Field(5.0, gt=0, description="seconds a request waits for a connection")
+    db_pool_timeout: float = Field(
+        5.0, gt=0, description="seconds a request waits for a connection (SQLite: also for its turn to write)"
+    )
     db_connect_timeout: float = Field(5.0, gt=0)
     db_pool_pre_ping: bool = Field(
         False, description="ping each pooled connection before use (costs round trips on every request)"
