@@ -1,7 +1,6 @@
 """A unit of work that cannot start gives its connection back: failures must not drain the pool."""
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from adapters.sqlalchemy.engine import EngineOptions, create_engine
 from adapters.sqlalchemy.migrator import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.errors import StorageUnavailable
+from tests.api.test_sqlite_outage import locked
 
 
 async def test_a_failed_begin_returns_its_connection_to_the_pool(tmp_path: Path) -> None:
@@ -20,14 +20,9 @@ async def test_a_failed_begin_returns_its_connection_to_the_pool(tmp_path: Path)
     try:
         await upgrade(engine)
         uow = SqlAlchemyUnitOfWorkFactory(engine)
-        holder = sqlite3.connect(path, isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
-        try:
-            with pytest.raises(StorageUnavailable):
-                async with uow():
-                    pass
-        finally:
-            holder.close()
+        with locked(path), pytest.raises(StorageUnavailable):
+            async with uow():
+                pass
         assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     finally:
         await engine.dispose()
