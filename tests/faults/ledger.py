@@ -16,6 +16,7 @@ from tests.faults.timeline import Timeline, is_proper_refusal
 State = tuple[str, str] | None
 # After a 503 a writer pauses briefly, then goes on: the service must stay quick under retries.
 REFUSED_PAUSE_SECONDS = 0.05
+WRITER_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass
@@ -153,7 +154,12 @@ async def write(
     hooks = timeline.event_hooks() if timeline else None
     # A connection per writer: the service, not the client's own pool, is what queues them.
     limits = httpx.Limits(max_connections=writers)
-    async with httpx.AsyncClient(base_url=base_url, timeout=10, limits=limits, event_hooks=hooks) as client:
+    # Only a guard against a hang: the tests bound the service's answers themselves (its own
+    # latency histogram, or the outage's answer times). Under an overload of hundreds of clients,
+    # a request may wait seconds on a busy machine before the service even reads it.
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=WRITER_TIMEOUT_SECONDS, limits=limits, event_hooks=hooks
+    ) as client:
         await asyncio.gather(*(Writer(client, ledger, n, rng).run(seconds) for n in range(writers)))
 
 
