@@ -1,6 +1,7 @@
 """The one settings object: read from the environment once at start-up, then injected."""
 
 import hashlib
+import re
 from datetime import timedelta
 from typing import Literal
 
@@ -16,6 +17,12 @@ _DRIVERS = {
     "postgres": "postgresql+asyncpg",
 }
 _SUPPORTED = ("memory", "sqlite+aiosqlite", "postgresql+asyncpg")
+_ORIGIN = re.compile(r"https?://[^\s/?#@]+")
+
+
+def _listed(setting: str) -> tuple[str, ...]:
+    """A comma-separated setting's entries, blanks dropped."""
+    return tuple(entry.strip() for entry in setting.split(",") if entry.strip())
 
 
 class Settings(BaseSettings):
@@ -63,6 +70,10 @@ class Settings(BaseSettings):
     cursor_secret: SecretStr = Field(
         SecretStr(""), description="signs pagination cursors; default derived from DATABASE_URL"
     )
+    docs_enabled: bool = Field(True, description="serve /docs and /redoc (the OpenAPI document stays)")
+    cors_origins: str = Field(
+        "", description="comma-separated origins browsers may call from (or *); unset: no CORS headers"
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -79,6 +90,15 @@ class Settings(BaseSettings):
         if scheme not in _SUPPORTED:
             raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}; use one of {_SUPPORTED}")
         return f"{scheme}://{rest}"
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _plain_origins(cls, origins: str) -> str:
+        # A browser sends its Origin as scheme://host[:port], nothing more: anything else never matches.
+        for origin in _listed(origins):
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"CORS_ORIGINS: {origin!r} is not an origin like https://app.example.com")
+        return origins
 
     @property
     def migrates_on_start(self) -> bool:
@@ -98,7 +118,11 @@ class Settings(BaseSettings):
 
     @property
     def bearer_keys(self) -> tuple[str, ...]:
-        return tuple(key.strip() for key in self.api_keys.get_secret_value().split(",") if key.strip())
+        return _listed(self.api_keys.get_secret_value())
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return _listed(self.cors_origins)
 
     @property
     def cursor_key(self) -> bytes:

@@ -9,6 +9,8 @@ from starlette.types import ASGIApp
 
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from entrypoints import metrics
+from entrypoints.api.cors import with_cors
+from entrypoints.api.docs import install_docs
 from entrypoints.api.middleware.body_limits import BodyLimits
 from entrypoints.api.middleware.head import HeadAsGet
 from entrypoints.api.middleware.observability import ObservabilityMiddleware
@@ -23,10 +25,13 @@ from entrypoints.settings import Settings
 
 
 class ItemsApp(FastAPI):
+    cors_origins: tuple[str, ...] = ()
+
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, around even Starlette's last-resort 500 handler: a failed request still gets
         # its X-Request-ID, is counted, and the error logged there carries the request id.
-        return ObservabilityMiddleware(super().build_middleware_stack())
+        # CORS around that handler too, so a browser page may read even a 500.
+        return ObservabilityMiddleware(with_cors(super().build_middleware_stack(), self.cors_origins))
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
@@ -57,12 +62,16 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         version="1.0.0",
         summary="A catalogue of items over REST, built as ports and adapters.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    app.cors_origins = settings.cors_origin_list
     app.state.container = container
     install_problem_handlers(app)
     app.include_router(items.router)
     app.include_router(health.router)
     app.include_router(metrics_router.router)
+    install_docs(app, enabled=settings.docs_enabled)
     # Added last runs first: an unauthorized request is refused before its body is read.
     app.add_middleware(BodyLimits, max_body_bytes=settings.max_body_bytes)
     install_security(app, settings)

@@ -23,6 +23,7 @@ def install_openapi(app: FastAPI, *, bearer: bool, bearer_for_reads: bool) -> No
             spec = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
             _optional_parameters_are_absent_not_null(spec)
             _errors_are_problem_documents(spec)
+            _descending_sorts_are_named(spec)
             if bearer:
                 _require_bearer(spec, for_reads=bearer_for_reads)
             app.openapi_schema = spec
@@ -44,6 +45,21 @@ def _optional_parameters_are_absent_not_null(spec: dict[str, Any]) -> None:
             if len(variants) == 1 and len(schema["anyOf"]) == 2:
                 del schema["anyOf"]
                 schema.update(variants[0])
+
+
+def _descending_sorts_are_named(spec: dict[str, Any]) -> None:
+    """A descending sort token ("-name") is no identifier, so a client generator would call it
+    VALUE_1: x-enum-varnames (read by openapi-python-client and openapi-generator) names each."""
+    for _method, operation in _operations(spec):
+        for parameter in operation.get("parameters", []):
+            values = parameter["schema"].get("enum", [])
+            if any(isinstance(value, str) and value.startswith("-") for value in values):
+                parameter["schema"]["x-enum-varnames"] = [_member_name(value) for value in values]
+
+
+def _member_name(token: str) -> str:
+    field = token.removeprefix("-").upper()
+    return f"{field}_DESC" if token.startswith("-") else field
 
 
 def _errors_are_problem_documents(spec: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ Unknown fields are rejected (422) rather than ignored, so a misspelt field is ne
 """
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -48,6 +48,17 @@ class ItemOut(BaseModel):
     version: int
 
 
+class FieldError(BaseModel):
+    """One offending input of a 422: where it is and why (the input itself is not echoed)."""
+
+    loc: list[str | int] = Field(
+        description='where: "body", "query", "path" or "header", then the field (and index) inside it',
+        examples=[["body", "name"]],
+    )
+    msg: str = Field(description="why, for people", examples=["String should have at least 1 character"])
+    type: str = Field(description="why, for programs", examples=["string_too_short"])
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
@@ -55,7 +66,15 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    instance: str | None = None
-    errors: list[dict[str, Any]] | None = Field(
-        None, description="for validation errors: each offending field, where it is, and why"
+    instance: str = Field(None, json_schema_extra=_drop_default)  # type: ignore[assignment]
+    errors: list[FieldError] = Field(
+        None,  # type: ignore[arg-type]
+        description="for validation errors: each offending field, where it is, and why",
+        json_schema_extra=_drop_default,
     )
+
+
+class Health(BaseModel):
+    """A probe's answer when all is well; otherwise the probe answers with a 503 problem."""
+
+    status: Literal["ok"] = Field(description="always ok in a 200")

@@ -1,6 +1,7 @@
 """The OpenAPI document advertises the bounds the domain enforces."""
 
 import httpx
+import pytest
 
 from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.listing import LIST_LIMIT_MAX, SORT_TOKENS
@@ -48,3 +49,59 @@ async def test_openapi_document_offers_exactly_the_domains_sort_orders(client: h
     spec = (await client.get("/openapi.json")).json()
     sort = next(p for p in spec["paths"]["/items/"]["get"]["parameters"] if p["name"] == "sort")
     assert sorted(sort["schema"]["enum"]) == sorted(SORT_TOKENS)
+
+
+OPERATION_IDS = {
+    ("post", "/items/"): "createItem",
+    ("get", "/items/"): "listItems",
+    ("get", "/items/{item_id}"): "getItem",
+    ("put", "/items/{item_id}"): "replaceItem",
+    ("patch", "/items/{item_id}"): "updateItem",
+    ("delete", "/items/{item_id}"): "deleteItem",
+    ("get", "/health/live"): "getLiveness",
+    ("get", "/health/ready"): "getReadiness",
+    ("get", "/metrics"): "getMetrics",
+}
+
+
+async def test_every_operation_has_its_short_stable_operation_id(client: httpx.AsyncClient) -> None:
+    """Client generators name their functions after these: they must not follow the framework's
+    path-derived defaults (create_item_items__post)."""
+    spec = (await client.get("/openapi.json")).json()
+    found = {
+        (method, path): operation["operationId"]
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert found == OPERATION_IDS
+
+
+async def test_descending_sorts_have_member_names(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    sort = next(p for p in spec["paths"]["/items/"]["get"]["parameters"] if p["name"] == "sort")
+    names = dict(zip(sort["schema"]["enum"], sort["schema"]["x-enum-varnames"], strict=True))
+    assert names["-created_at"] == "CREATED_AT_DESC"
+    assert names["name"] == "NAME"
+    assert all(name.isidentifier() and name.isupper() for name in names.values())
+
+
+async def test_a_problems_errors_have_a_schema(client: httpx.AsyncClient) -> None:
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    assert schemas["Problem"]["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/FieldError"}
+    assert set(schemas["FieldError"]["required"]) == {"loc", "msg", "type"}
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready"])
+async def test_health_probes_describe_their_answer(client: httpx.AsyncClient, path: str) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    ok = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/Health"}
+    assert spec["components"]["schemas"]["Health"]["required"] == ["status"]
+    assert (await client.get(path)).json() == {"status": "ok"}
+
+
+async def test_patch_declares_both_json_media_types(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    content = spec["paths"]["/items/{item_id}"]["patch"]["requestBody"]["content"]
+    assert set(content) == {"application/json", "application/merge-patch+json"}
+    assert {media["schema"]["$ref"] for media in content.values()} == {"#/components/schemas/ItemPatch"}

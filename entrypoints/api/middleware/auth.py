@@ -16,6 +16,7 @@ from entrypoints.api.problems import problem
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The documents that describe the API stay readable, so clients can learn how to authenticate.
 OPEN_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+OPEN_PREFIX = "/docs/assets/"  # the pages' scripts, styles, favicon and licences
 CHALLENGE = 'Bearer realm="items"'
 
 
@@ -30,7 +31,7 @@ class BearerAuth:
         self._protect_reads = protect_reads
 
     def _needs_key(self, scope: Scope) -> bool:
-        if scope["path"] in OPEN_PATHS:
+        if scope["path"] in OPEN_PATHS or scope["path"].startswith(OPEN_PREFIX):
             return False
         return self._protect_reads or scope["method"] not in READ_METHODS
 

@@ -7,11 +7,12 @@ from fastapi import APIRouter, Response
 from domain.ports import StoreProbe
 from entrypoints.api.dependencies import provided
 from entrypoints.api.problems import RETRY_LATER, problem, problem_responses
+from entrypoints.api.schemas import Health
 
 router = APIRouter(prefix="/health", tags=["health"])
 
 
-@router.get("/live", summary="The process is up")
+@router.get("/live", summary="The process is up", response_model=Health, operation_id="getLiveness")
 async def live() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -19,7 +20,9 @@ async def live() -> dict[str, str]:
 @router.get(
     "/ready",
     summary="The service can serve: database reachable and schema current",
-    responses=problem_responses(503),
+    response_model=Health,
+    responses={200: {"description": "Ready"}, **problem_responses(503)},
+    operation_id="getReadiness",
 )
 async def ready(probe: Annotated[StoreProbe, provided("store_probe")]) -> Response:
     reason = await probe()

@@ -45,6 +45,12 @@ _LINK = {
         "schema": {"type": "string"},
     }
 }
+# A merge patch's own media type (RFC 7396), accepted beside application/json (FastAPI lists that one).
+_MERGE_PATCH_BODY = {
+    "requestBody": {
+        "content": {"application/merge-patch+json": {"schema": {"$ref": "#/components/schemas/ItemPatch"}}}
+    }
+}
 # PUT and PATCH answer alike: the changed item with its tag, or one of these problems.
 _CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"headers": _ETAG},
@@ -77,6 +83,7 @@ def _described(item: Item, response: Response) -> ItemOut:
         **problem_responses(409, 413, 415, 422, 503),
     },
     summary="Create an item (once per Idempotency-Key)",
+    operation_id="createItem",
 )
 @router.post("", status_code=201, response_model=ItemOut, include_in_schema=False)
 async def create_item(
@@ -104,6 +111,7 @@ async def create_item(
     response_model=list[ItemOut],
     responses={200: {"headers": _LINK}, **problem_responses(400, 422, 503)},
     summary="List items, by offset (skip) or by cursor, sorted, optionally filtered by name",
+    operation_id="listItems",
 )
 @router.get("", response_model=list[ItemOut], include_in_schema=False)
 async def list_items(
@@ -156,6 +164,7 @@ async def list_items(
         **problem_responses(404, 422, 503),
     },
     summary="Get one item",
+    operation_id="getItem",
 )
 async def get_item(
     item_id: ItemId,
@@ -179,6 +188,7 @@ async def get_item(
     response_model=ItemOut,
     responses=_CHANGE_RESPONSES,
     summary="Replace an item (fields left out take their defaults)",
+    operation_id="replaceItem",
 )
 async def replace_item(
     item_id: ItemId,
@@ -196,6 +206,8 @@ async def replace_item(
     response_model=ItemOut,
     responses=_CHANGE_RESPONSES,
     summary="Change some fields of an item (JSON merge patch)",
+    operation_id="updateItem",
+    openapi_extra=_MERGE_PATCH_BODY,
 )
 async def update_item(
     item_id: ItemId,
@@ -224,6 +236,7 @@ async def update_item(
     response_class=Response,
     responses=problem_responses(404, 409, 412, 422, 503),
     summary="Delete an item",
+    operation_id="deleteItem",
 )
 async def delete_item(
     item_id: ItemId,
