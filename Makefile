@@ -1,25 +1,43 @@
-# Two commands a newcomer needs: `make run` and `make test`. Both install what they need first.
+# Two commands a newcomer needs: `make run` and `make test`. Both install what they need first,
+# from uv.lock (every package pinned and hashed): `make run` only what serving needs, `make test`
+# the development tools too.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lock clean bench wrk fuzz soak
+# uv installs from the lock. A fresh machine has only Python, so this pinned uv is installed with
+# pip into .tools/ the first time.
+UV_VERSION := 0.13.9
+UV_HOME := .tools/uv-$(UV_VERSION)
+UV := $(UV_HOME)/bin/uv
+# uv must use this Python, never download one, and install into $(VENV).
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# --locked: refuse a uv.lock that no longer matches pyproject.toml (run `make lock`).
+SYNC := $(UV) sync --locked --quiet
 
-install: $(VENV)/.installed
+.PHONY: install install-runtime run test lint lock lock-check clean bench wrk fuzz soak
 
-$(VENV)/.installed: requirements.lock pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --requirement requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --editable .
-	touch $@
+$(UV):
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+		--target $(UV_HOME) uv==$(UV_VERSION)
 
-run: install
+# Serving only: the runtime packages and the project. --inexact leaves the development tools of
+# an earlier `make install` in place.
+install-runtime: $(UV)
+	$(SYNC) --no-dev --inexact
+
+# Everything: runtime, development tools (the `dev` group) and the project, exactly as locked.
+install: $(UV)
+	$(SYNC)
+
+run: install-runtime
 	$(BIN)/items serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: install lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -39,13 +57,25 @@ wrk:
 		echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
 	else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi
 
-# Re-pin after changing dependencies in pyproject.toml.
-lock: install
-	$(BIN)/python -m pip install --quiet --editable '.[dev]'
-	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+# Re-pin after changing dependencies in pyproject.toml (versions already locked stay unless
+# LOCK_ARGS says otherwise, e.g. LOCK_ARGS=--upgrade), and export the lock as hashed requirements
+# files for pip users (README "Install").
+LOCK_ARGS ?=
+EXPORT := $(UV) export --locked --quiet --no-emit-project --no-header --format requirements-txt
+lock: $(UV)
+	$(UV) lock $(LOCK_ARGS)
+	$(EXPORT) --no-dev --output-file requirements/runtime.txt
+	$(EXPORT) --output-file requirements/dev.txt
+
+# The exported files must pin what uv.lock pins (pip users install from them).
+lock-check: $(UV)
+	@$(EXPORT) --no-dev | diff -q - requirements/runtime.txt >/dev/null \
+		|| { echo "requirements/runtime.txt is stale: make lock"; exit 1; }
+	@$(EXPORT) | diff -q - requirements/dev.txt >/dev/null \
+		|| { echo "requirements/dev.txt is stale: make lock"; exit 1; }
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache
 
 # A longer schemathesis campaign than the one `make test` runs (FUZZ_MAX_EXAMPLES per operation).
 FUZZ_MAX_EXAMPLES ?= 200
