@@ -1,32 +1,52 @@
 """In-memory store: a real implementation of the ports, for unit tests and demos.
 
 Writers are serialized by a lock and stage their changes until commit, so a unit of
-work that is rolled back leaves the store exactly as it was, as in a database.
+work that is rolled back leaves the store (its items and their index) exactly as it was,
+as in a database. Pages are read from the index (adapters/memory_index.py), not sorted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from adapters.memory_index import ItemIndex
 from domain.errors import ItemNotFound, VersionConflict
 from domain.idempotency import IdempotentCreate
-from domain.item import Item
-from domain.listing import ItemListQuery, ItemPage, page_of
+from domain.item import Item, as_utc
+from domain.listing import ItemListQuery, ItemPage, comes_after, matches, order_key
 from domain.ports import IdempotencyKeys, ItemRepository, UnitOfWork
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self.items: dict[int, Item] = {}
+        self.index = ItemIndex()
         self.ids = itertools.count(1)
         self.idempotent_creates: dict[str, IdempotentCreate] = {}
         # One writer at a time, as in SQLite: a retry under the same idempotency key waits for the first.
         self.writer = asyncio.Lock()
+
+    def write(self, item_id: int, item: Item | None) -> None:
+        """Keep `item` under `item_id` (None: remove it), in the items and their index alike."""
+        old = self.items.get(item_id)
+        self.index.move(old, item)
+        if item is None:
+            self.items.pop(item_id, None)
+        else:
+            self.items[item_id] = item
+
+
+def _stored(item: Item, item_id: int) -> Item:
+    """The item as a store keeps it: with its id, and its times in UTC as every store gives them back
+    (the index compares them, and an aware time cannot be compared with a naive one)."""
+    return replace(item, id=item_id, created_at=as_utc(item.created_at), updated_at=as_utc(item.updated_at))
 
 
 class MemoryItemRepository(ItemRepository):
@@ -42,23 +62,50 @@ class MemoryItemRepository(ItemRepository):
 
     async def add(self, item: Item) -> Item:
         # Like a database sequence, an id is never handed out twice, even after a rollback.
-        item_id = next(self._store.ids)
-        stored = replace(item, id=item_id)
-        self.pending[item_id] = stored
+        stored = _stored(item, next(self._store.ids))
+        assert stored.id is not None
+        self.pending[stored.id] = stored
         return stored
 
     async def get(self, item_id: int) -> Item | None:
         return self._current(item_id)
 
     async def list(self, query: ItemListQuery) -> ItemPage:
-        ids = self._store.items.keys() | self.pending.keys()
-        return page_of([item for item in map(self._current, ids) if item is not None], query)
+        folded = query.folded_search
+        # The index can seek an offset only when every item it holds is one the page counts.
+        seek = folded is None and not self.pending
+        ordered = self._in_order(query, skip=query.skip if seek else 0)
+        chosen = ordered if folded is None else (item for item in ordered if matches(item, folded))
+        start = 0 if seek else query.skip
+        window = list(itertools.islice(chosen, start, start + query.limit + 1))
+        return ItemPage(window[: query.limit], has_more=len(window) > query.limit)
+
+    def _in_order(self, query: ItemListQuery, *, skip: int) -> Iterator[Item]:
+        """This unit of work's view of the items in the query's order, from `skip` or its cursor on."""
+        sort = query.sort
+        items = self._store.items
+        ids = self._store.index.ids(sort, skip=skip, after=query.after)
+        if not self.pending:
+            return (items[item_id] for item_id in ids)
+        # Staged changes are few: sorted apart, then merged into the committed order they shadow.
+        committed = (items[item_id] for item_id in ids if item_id not in self.pending)
+        staged = sorted(
+            (
+                item
+                for item in self.pending.values()
+                if item is not None and (query.after is None or comes_after(item, query.after, sort))
+            ),
+            key=lambda item: order_key(item, sort),
+            reverse=sort.descending,
+        )
+        return heapq.merge(committed, staged, key=lambda item: order_key(item, sort), reverse=sort.descending)
 
     async def update(self, item: Item, expected_version: int) -> Item:
         assert item.id is not None, "only a stored item can be updated"
         self._check_version(item.id, expected_version)
-        self.pending[item.id] = item
-        return item
+        stored = _stored(item, item.id)
+        self.pending[item.id] = stored
+        return stored
 
     async def delete(self, item_id: int, expected_version: int | None = None) -> None:
         self._check_version(item_id, expected_version)
@@ -111,10 +158,7 @@ class MemoryUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         for item_id, item in self.items.pending.items():
-            if item is None:
-                self._store.items.pop(item_id, None)
-            else:
-                self._store.items[item_id] = item
+            self._store.write(item_id, item)
         self._store.idempotent_creates.update(self.idempotency.pending)
         await self.rollback()
 

@@ -135,9 +135,9 @@ class ItemPage:
     has_more: bool
 
 
-def matches(item: Item, query: ItemListQuery) -> bool:
-    folded = query.folded_search
-    return folded is None or folded in fold_name(item.name)
+def matches(item: Item, folded_search: str | None) -> bool:
+    """Whether the item's name contains a query's `folded_search` (every item does when it is None)."""
+    return folded_search is None or folded_search in fold_name(item.name)
 
 
 def order_key(item: Item, sort: Sort) -> tuple[SortValue, int]:
@@ -150,13 +150,3 @@ def comes_after(item: Item, position: Position, sort: Sort) -> bool:
     mine = order_key(item, sort)
     theirs = (position.value, position.id)
     return mine < theirs if sort.descending else mine > theirs
-
-
-def page_of(items: list[Item], query: ItemListQuery) -> ItemPage:
-    """The page a query selects from all items, for stores that hold them in memory."""
-    chosen = [item for item in items if matches(item, query)]
-    if query.after is not None:
-        chosen = [item for item in chosen if comes_after(item, query.after, query.sort)]
-    chosen.sort(key=lambda item: order_key(item, query.sort), reverse=query.sort.descending)
-    window = chosen[query.skip : query.skip + query.limit + 1]
-    return ItemPage(window[: query.limit], has_more=len(window) > query.limit)
