@@ -43,6 +43,9 @@ BATCH = 1_000
 SEARCH = "tea"
 SEARCH_EVERY = 10
 
+# The first, a GET by id, is what every ratio divides by.
+SCENARIOS = ("get", "first page", "deep cursor page", "name page", "search page")
+
 Call = Callable[[], Awaitable[object]]
 
 
@@ -79,7 +82,7 @@ async def _medians(calls: dict[str, Call], repeat: int) -> dict[str, tuple[float
             for _ in range(counts[scenario]):
                 await call()
             samples[scenario].append((time.process_time_ns() - started) / counts[scenario] / 1000)
-    gets = samples["get"]
+    gets = samples[SCENARIOS[0]]
     return {
         scenario: (
             statistics.median(timings),
@@ -92,7 +95,9 @@ async def _medians(calls: dict[str, Call], repeat: int) -> dict[str, tuple[float
 async def _repository_calls(uow_factory: MemoryUnitOfWorkFactory, items: int) -> dict[str, Call]:
     async def get() -> object:
         async with uow_factory(read_only=True) as uow:
-            return await uow.items.get(items // 2)
+            found = await uow.items.get(items // 2)
+        assert found is not None
+        return found
 
     def listing(query: ItemListQuery) -> Call:
         async def page() -> object:
@@ -106,13 +111,14 @@ async def _repository_calls(uow_factory: MemoryUnitOfWorkFactory, items: int) ->
     by_id = Sort(SortField.ID)
     async with uow_factory(read_only=True) as uow:
         (before,) = (await uow.items.list(ItemListQuery(skip=items - 2 * PAGE, limit=1))).items
-    return {
-        "get": get,
-        "first page": listing(ItemListQuery(limit=PAGE)),
-        "deep cursor page": listing(ItemListQuery(limit=PAGE, after=position_of(before, by_id))),
-        "name page": listing(ItemListQuery(limit=PAGE, sort=Sort(SortField.NAME))),
-        "search page": listing(ItemListQuery(limit=PAGE, name_contains=SEARCH)),
-    }
+    calls = (
+        get,
+        listing(ItemListQuery(limit=PAGE)),
+        listing(ItemListQuery(limit=PAGE, after=position_of(before, by_id))),
+        listing(ItemListQuery(limit=PAGE, sort=Sort(SortField.NAME))),
+        listing(ItemListQuery(limit=PAGE, name_contains=SEARCH)),
+    )
+    return dict(zip(SCENARIOS, calls, strict=True))
 
 
 class _Answer:
@@ -157,13 +163,14 @@ async def _get(app: ASGIApp, target: str) -> _Answer:
 
 
 def _http_calls(app: ASGIApp, items: int, deep_url: str) -> dict[str, Call]:
-    return {
-        "get": partial(_get, app, f"/items/{items // 2}"),
-        "first page": partial(_get, app, f"/items/?limit={PAGE}"),
-        "deep cursor page": partial(_get, app, deep_url),
-        "name page": partial(_get, app, f"/items/?limit={PAGE}&sort=name"),
-        "search page": partial(_get, app, f"/items/?limit={PAGE}&q={SEARCH}"),
-    }
+    targets = (
+        f"/items/{items // 2}",
+        f"/items/?limit={PAGE}",
+        deep_url,
+        f"/items/?limit={PAGE}&sort=name",
+        f"/items/?limit={PAGE}&q={SEARCH}",
+    )
+    return {scenario: partial(_get, app, target) for scenario, target in zip(SCENARIOS, targets, strict=True)}
 
 
 async def _measure(items: int, repeat: int) -> dict[str, dict[str, tuple[float, float]]]:

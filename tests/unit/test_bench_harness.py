@@ -1,7 +1,9 @@
-"""The pure parts of the load benchmark (bench/): reading wrk, medians, the table, Link headers."""
+"""The pure parts of the load benchmark (bench/): reading wrk, medians, the table, Link headers;
+and the in-process memory store benchmark, run small."""
 
 import pytest
 
+from bench.memory_scale import SCENARIOS, _measure
 from bench.report import paired_ratio, summarize, table
 from bench.run import _next_link
 from bench.wrk import Measurement, parse
@@ -59,3 +61,13 @@ def test_next_link_is_read_from_an_rfc_8288_header() -> None:
     header = '</items/?limit=1&cursor=abc>; rel="next", </items/?limit=1>; rel="first"'
     assert _next_link(header) == "/items/?limit=1&cursor=abc"
     assert _next_link('</items/?limit=1>; rel="first"') is None
+
+
+async def test_memory_scale_times_every_scenario_at_both_levels() -> None:
+    # Small, and one sample: the benchmark's own checks (every answer a 200, every page full) run.
+    results = await _measure(items=300, repeat=1)
+    assert list(results) == ["repository", "REST"]
+    for timings in results.values():
+        assert list(timings) == list(SCENARIOS)
+        assert timings["get"][1] == 1
+        assert all(micros > 0 and ratio > 0 for micros, ratio in timings.values())
