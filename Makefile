@@ -20,6 +20,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 SYNC := $(UV) sync --locked --quiet
 
 .PHONY: install install-runtime run test lint lock lock-check clean bench wrk fuzz soak
+.PHONY: cluster cluster-restart cluster-stop cluster-packages cluster-bench
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
@@ -56,6 +57,39 @@ wrk:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
 	else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi
+
+# The service scaled out on this machine (see README "Scaling out"): the database migrated once,
+# CLUSTER_REPLICAS `items serve` replicas, pgbouncer (transaction mode) before PostgreSQL, HAProxy
+# before the replicas; all on 127.0.0.1, state and logs in $$TMPDIR/items-cluster.
+CLUSTER_REPLICAS ?= 3
+CLUSTER_ARGS ?=
+cluster: install-runtime
+	@$(MAKE) --no-print-directory cluster-packages
+	$(BIN)/python -m cluster start --replicas $(CLUSTER_REPLICAS) $(CLUSTER_ARGS)
+
+# One replica at a time: out of HAProxy's rotation (drain), SIGTERM, start, back in.
+cluster-restart: install-runtime
+	$(BIN)/python -m cluster restart
+
+cluster-stop: install-runtime
+	$(BIN)/python -m cluster stop
+
+# Throughput through HAProxy with 1, 2 and 3 replicas (wrk; see README "Scaling out"). Not part of
+# `test`; run it on a quiet machine.
+CLUSTER_BENCH_ARGS ?=
+cluster-bench: install-runtime
+	@command -v wrk >/dev/null || $(MAKE) --no-print-directory wrk
+	@$(MAKE) --no-print-directory cluster-packages
+	$(BIN)/python -m cluster.bench $(CLUSTER_BENCH_ARGS)
+
+# HAProxy and pgbouncer are Debian's packages: installed here when missing and this user may.
+cluster-packages:
+	@if command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; then \
+		if command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then exit 0; fi; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing haproxy and pgbouncer (apt-get)"; \
+		apt-get update -qq && apt-get install -y -qq haproxy pgbouncer >/dev/null; \
+	else echo "the cluster needs haproxy and pgbouncer: sudo apt-get install haproxy pgbouncer"; exit 1; fi
 
 # Re-pin after changing dependencies in pyproject.toml (versions already locked stay unless
 # LOCK_ARGS says otherwise, e.g. LOCK_ARGS=--upgrade), and export the lock as hashed requirements

@@ -3,12 +3,16 @@
 PostgreSQL: TEST_DATABASE_URL names a server database to connect through (default: the local
 `test` database). The session creates its own database beside it and drops it at the end.
 Under CI=true an unreachable server fails the run instead of skipping.
+
+What each fault or cluster test measured (`fault_report`) is printed as it runs and again in a
+"fault tests" section at the end of the run, so the figures are in every test log, not only
+under `pytest -s`.
 """
 
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import asyncpg
 import pytest
@@ -27,6 +31,27 @@ from domain.ports import UnitOfWorkFactory
 settings.register_profile("ci", max_examples=50, deadline=None)
 settings.register_profile("soak", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+_REPORT = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def fault_report(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    lines = request.config.stash.setdefault(_REPORT, [])
+
+    def report(text: str) -> None:
+        print(text)
+        lines.append(text)
+
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if lines := config.stash.get(_REPORT, []):
+        terminalreporter.section("fault tests")
+        for line in lines:
+            terminalreporter.write_line(line)
+
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["memory", "sqlite", "postgres"]

@@ -1,11 +1,10 @@
 """Fault tests drive real server processes; FAULT_ROUNDS sets how many faults each inflicts.
 
-What each fault test measured is printed as it runs and again in a "fault tests" section at
-the end of the run, so the figures are in every test log, not only under `pytest -s`.
+What each one measured goes to `fault_report` (tests/conftest.py), printed in the run's summary.
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,25 +12,6 @@ from tests.conftest import own_database
 from tests.faults.cluster import OwnedCluster, postgres_bindir
 
 QUICK_ROUNDS = 3
-_REPORT = pytest.StashKey[list[str]]()
-
-
-@pytest.fixture
-def fault_report(request: pytest.FixtureRequest) -> Callable[[str], None]:
-    lines = request.config.stash.setdefault(_REPORT, [])
-
-    def report(text: str) -> None:
-        print(text)
-        lines.append(text)
-
-    return report
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    if lines := config.stash.get(_REPORT, []):
-        terminalreporter.section("fault tests")
-        for line in lines:
-            terminalreporter.write_line(line)
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ State = tuple[str, str] | None
 # After a 503 a writer pauses briefly, then goes on: the service must stay quick under retries.
 REFUSED_PAUSE_SECONDS = 0.05
 WRITER_TIMEOUT_SECONDS = 30.0
+# What a load balancer answers when the replica it sent a request to died before answering.
+GATEWAY_FAILURES = (502, 504)
 
 
 @dataclass
@@ -30,9 +32,15 @@ class Ledger:
     acknowledged_by: Counter[str] = field(default_factory=Counter)
     # Writes answered 503: not acknowledged, so a correct store may or may not show them.
     refused: int = 0
-    # Requests that got no answer at all (the connection broke or timed out).
+    # Requests that got no answer at all (the connection broke or timed out), and which they were.
     unanswered: int = 0
+    unanswered_requests: list[httpx.Request] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
+    # Behind a load balancer a replica may die with a write in flight: the balancer's 502, or the
+    # client connection it closes unanswered, leaves that write in doubt, and the writer goes on
+    # (through the other replicas). Off: a 502 is unexpected, and a writer cut off stops.
+    through_gateway: bool = False
+    gateway_failures: int = 0
     # Names are unique per ledger, across restarts too, so an unanswered create is never
     # mistaken for a later acknowledged one that reused its name.
     operations: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -67,24 +75,30 @@ class Writer:
     def _next_name(self) -> str:
         return f"writer {self._id} op {next(self._ledger.operations)}"
 
-    async def run(self, seconds: float) -> None:
-        """Writes for `seconds`, or until the server stops answering."""
+    async def run(self, seconds: float, done: asyncio.Event) -> None:
+        """Writes for `seconds`, until `done` is set, or until the server stops answering."""
         deadline = asyncio.get_running_loop().time() + seconds
-        try:
-            while asyncio.get_running_loop().time() < deadline:
-                roll = self._rng.random()
-                if len(self._owned) < 3 or roll < 0.45:
-                    await self._create()
-                elif roll < 0.65:
-                    await self._replace()
-                elif roll < 0.85:
-                    await self._patch()
-                else:
-                    await self._delete()
-        except httpx.TransportError:
-            self._ledger.unanswered += 1
-        except _Stop:
-            return
+        while asyncio.get_running_loop().time() < deadline and not done.is_set():
+            try:
+                await self._write_one()
+            except httpx.TransportError as error:
+                self._ledger.unanswered += 1
+                self._ledger.unanswered_requests.append(error.request)
+                if not self._ledger.through_gateway:
+                    return
+            except _Stop:
+                return
+
+    async def _write_one(self) -> None:
+        roll = self._rng.random()
+        if len(self._owned) < 3 or roll < 0.45:
+            await self._create()
+        elif roll < 0.65:
+            await self._replace()
+        elif roll < 0.85:
+            await self._patch()
+        else:
+            await self._delete()
 
     async def _acknowledged(self, response: httpx.Response, expected: int) -> bool:
         """True for the expected answer; False for a proper 503 (the write stays in doubt)."""
@@ -93,6 +107,9 @@ class Writer:
         if is_proper_refusal(response):
             self._ledger.refused += 1
             await asyncio.sleep(REFUSED_PAUSE_SECONDS)
+            return False
+        if self._ledger.through_gateway and response.status_code in GATEWAY_FAILURES:
+            self._ledger.gateway_failures += 1
             return False
         self._ledger.unexpected.append(f"{response.request.method} {response.status_code} {response.text}")
         raise _Stop
@@ -124,10 +141,11 @@ class Writer:
 
     async def _change(self, method: str, item_id: int, after: tuple[str, str], body: dict[str, str]) -> None:
         self._ledger.allowed[item_id] = {self._ledger.known_state(item_id), after}
+        self._owned.remove(item_id)  # in doubt until acknowledged
         response = await self._client.request(method, f"/items/{item_id}", json=body)
         if not await self._acknowledged(response, 200):
-            self._owned.remove(item_id)
             return
+        self._owned.append(item_id)
         self._ledger.allowed[item_id] = {after}
         self._ledger.acknowledge(method)
 
@@ -149,8 +167,9 @@ async def write(
     rng: random.Random,
     seconds: float,
     timeline: Timeline | None = None,
+    done: asyncio.Event | None = None,
 ) -> None:
-    """Concurrent writers for `seconds` or until the server dies, whichever comes first."""
+    """Concurrent writers for `seconds`, until `done` is set, or until the server dies."""
     hooks = timeline.event_hooks() if timeline else None
     # A connection per writer: the service, not the client's own pool, is what queues them.
     limits = httpx.Limits(max_connections=writers)
@@ -160,7 +179,8 @@ async def write(
     async with httpx.AsyncClient(
         base_url=base_url, timeout=WRITER_TIMEOUT_SECONDS, limits=limits, event_hooks=hooks
     ) as client:
-        await asyncio.gather(*(Writer(client, ledger, n, rng).run(seconds) for n in range(writers)))
+        done = done or asyncio.Event()
+        await asyncio.gather(*(Writer(client, ledger, n, rng).run(seconds, done) for n in range(writers)))
 
 
 async def lost_writes(base_url: str, ledger: Ledger) -> list[str]:

@@ -44,25 +44,32 @@ async def clients(base_url: str, count: int) -> AsyncIterator[list[httpx.AsyncCl
         ]
 
 
+async def race_one_if_match(contenders: list[httpx.AsyncClient], method: str) -> list[httpx.Response]:
+    """Every contender changes one new item at once with the same If-Match: exactly one wins,
+    the rest get 412, and the item stored is the winner's. Returns every answer."""
+    item = await create(contenders[0], "contested")
+    url = f"/items/{item['id']}"
+    headers = {"If-Match": f'"{item["id"]}.1"'}
+    responses = await asyncio.gather(
+        *(
+            client.request(method, url, json={"name": f"contender {n}"}, headers=headers)
+            for n, client in enumerate(contenders)
+        )
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] + [412] * (len(contenders) - 1), statuses
+    winner = next(response for response in responses if response.status_code == 200)
+    stored = await contenders[0].get(url)
+    assert stored.json() == winner.json() and winner.json()["version"] == 2
+    return list(responses)
+
+
 async def test_of_many_concurrent_changes_with_one_if_match_exactly_one_wins(
     service: ServiceProcess, fault_rounds: int, fault_report: Callable[[str], None]
 ) -> None:
     async with clients(service.base_url, CONTENDERS) as contenders:
         for method in ["PUT", "PATCH"] * fault_rounds:
-            item = await create(contenders[0], "contested")
-            url = f"/items/{item['id']}"
-            headers = {"If-Match": f'"{item["id"]}.1"'}
-            responses = await asyncio.gather(
-                *(
-                    client.request(method, url, json={"name": f"contender {n}"}, headers=headers)
-                    for n, client in enumerate(contenders)
-                )
-            )
-            statuses = sorted(response.status_code for response in responses)
-            assert statuses == [200] + [412] * (CONTENDERS - 1), statuses
-            winner = next(response for response in responses if response.status_code == 200)
-            stored = await contenders[0].get(url)
-            assert stored.json() == winner.json() and winner.json()["version"] == 2
+            await race_one_if_match(contenders, method)
     backend = service.database_url.partition(":")[0]
     fault_report(
         f"{backend} If-Match race: {fault_rounds} x {CONTENDERS} concurrent PUTs, as many PATCHs, "
