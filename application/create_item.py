@@ -19,11 +19,12 @@ class CreateItem:
     async def __call__(self, name: str, description: str = "", idempotency_key: str | None = None) -> Item:
         now = self._clock()
         item = Item.new(name, description, now)
-        async with self._uow() as uow:
-            if idempotency_key is None:
+        if idempotency_key is None:
+            async with self._uow().single_write() as uow:
                 stored = await uow.items.add(item)
                 await uow.commit()
-                return stored
+            return stored
+        async with self._uow() as uow:
             request = fingerprint(name, description)
             earlier = await uow.idempotency.claim(idempotency_key, now)
             if earlier is not None:

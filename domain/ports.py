@@ -76,6 +76,16 @@ class UnitOfWork(ABC):
     ) -> None:
         await self.rollback()
 
+    def single_write(self) -> Self:
+        """Say, before entering, that this unit of work runs exactly one write and then commits.
+
+        A store may run that write as one statement on its own, atomic by itself, with no
+        transaction around it (one round trip instead of BEGIN, write, COMMIT): the write is then
+        kept once it returns, and `commit` only confirms it. Stores that stage writes until
+        commit may ignore this.
+        """
+        return self
+
     @abstractmethod
     async def commit(self) -> None: ...
 

@@ -10,6 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.sqlalchemy.idle_ping import ping_when_idle
 
+# How a SQLite writer begins: it takes the write lock up front, because a deferred transaction
+# that upgrades later fails at once with "database is locked" instead of waiting for the busy timeout.
+SQLITE_BEGIN_WRITE = "BEGIN IMMEDIATE"
+
 # Execution options that make a connection's statements run without a transaction around them.
 # On SQLite a plain marker: the driver already runs in autocommit (see _configure), so only the
 # BEGIN IMMEDIATE of _begin is to be skipped; switching the isolation level there costs a hop to
@@ -105,9 +109,8 @@ def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Any) -> None:
-        # Writers take the write lock up front: a deferred transaction that upgrades later
-        # fails at once with "database is locked" instead of waiting for the busy timeout.
+        # Schema work through SQLAlchemy (migrations, readiness); the unit of work begins its own.
         if not connection.get_execution_options().get("items_read_only"):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql(SQLITE_BEGIN_WRITE)
 
     return engine

@@ -4,9 +4,8 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import BigInteger, bindparam, delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sqlalchemy.errors import translated_errors
+from adapters.sqlalchemy.drivers import Statements
 from adapters.sqlalchemy.mapping import item_from_json, item_to_json
 from adapters.sqlalchemy.tables import idempotency_keys
 from domain.errors import IdempotencyKeyInFlight
@@ -17,7 +16,10 @@ from domain.ports import IdempotencyKeys
 # Built once, values as parameters, like the repository's statements (see repository.py).
 _TRY_LOCK = select(func.pg_try_advisory_xact_lock(bindparam("lock_id", type_=BigInteger)))
 _PURGE = delete(idempotency_keys).where(idempotency_keys.c.expires_at <= bindparam("now"))
-_FIND = select(idempotency_keys).where(idempotency_keys.c.key == bindparam("key"))
+_KEPT = idempotency_keys.c
+_FIND = select(_KEPT.key, _KEPT.fingerprint, _KEPT.item, _KEPT.expires_at).where(
+    _KEPT.key == bindparam("key")
+)
 _REMEMBER = insert(idempotency_keys)
 
 
@@ -27,23 +29,23 @@ def _lock_id(key: str) -> int:
 
 
 class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    def __init__(self, statements: Statements) -> None:
+        self._statements = statements
 
     async def claim(self, key: str, now: datetime) -> IdempotentCreate | None:
-        with translated_errors():
-            if self._connection.dialect.name == "postgresql":
-                # PostgreSQL runs writers side by side: a transaction lock held until commit marks
-                # the key as in flight, and a retry that cannot take it is told so at once.
-                # (SQLite takes the write lock at BEGIN, so a retry waits for the first instead.)
-                locked = await self._connection.scalar(_TRY_LOCK, {"lock_id": _lock_id(key)})
-                if not locked:
-                    raise IdempotencyKeyInFlight()
-            await self._connection.execute(_PURGE, {"now": now})
-            row = (await self._connection.execute(_FIND, {"key": key})).first()
+        if self._statements.dialect_name == "postgresql":
+            # PostgreSQL runs writers side by side: a transaction lock held until commit marks
+            # the key as in flight, and a retry that cannot take it is told so at once.
+            # (SQLite takes the write lock at BEGIN, so a retry waits for the first instead.)
+            locked = await self._statements.row(_TRY_LOCK, {"lock_id": _lock_id(key)})
+            if locked is None or not locked[0]:
+                raise IdempotencyKeyInFlight()
+        await self._statements.execute(_PURGE, {"now": now})
+        row = await self._statements.row(_FIND, {"key": key})
         if row is None:
             return None
-        return IdempotentCreate(row.key, row.fingerprint, item_from_json(row.item), as_utc(row.expires_at))
+        stored_key, fingerprint, item, expires_at = row
+        return IdempotentCreate(stored_key, fingerprint, item_from_json(item), as_utc(expires_at))
 
     async def remember(self, create: IdempotentCreate) -> None:
         values = {
@@ -52,5 +54,4 @@ class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
             "item": item_to_json(create.item),
             "expires_at": as_utc(create.expires_at),
         }
-        with translated_errors():
-            await self._connection.execute(_REMEMBER, values)
+        await self._statements.execute(_REMEMBER, values)

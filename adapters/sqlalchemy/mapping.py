@@ -1,23 +1,35 @@
 """Rows to entities and back: the one place that knows both shapes."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row
-
+from adapters.sqlalchemy.tables import items
 from domain.item import Item, as_utc
 from domain.listing import fold_name
 
+# The columns an item is read from, in the order item_from_row takes them (name_folded stays behind).
+ITEM_COLUMNS = (
+    items.c.id,
+    items.c.name,
+    items.c.description,
+    items.c.created_at,
+    items.c.updated_at,
+    items.c.version,
+)
 
-def item_from_row(row: Row[Any]) -> Item:
+
+def item_from_row(row: Sequence[Any]) -> Item:
+    """An item from a row of ITEM_COLUMNS (a driver's row: a tuple or an asyncpg Record)."""
+    item_id, name, description, created_at, updated_at, version = row
     return Item(
-        id=row.id,
-        name=row.name,
-        description=row.description,
-        created_at=as_utc(row.created_at),
-        updated_at=as_utc(row.updated_at),
-        version=row.version,
+        id=item_id,
+        name=name,
+        description=description,
+        created_at=as_utc(created_at),
+        updated_at=as_utc(updated_at),
+        version=version,
     )
 
 

@@ -1,24 +1,12 @@
-"""ItemRepository over SQLAlchemy Core statements on one connection (no ORM session)."""
+"""ItemRepository over SQLAlchemy Core statements, run on one driver connection (drivers.py)."""
 
 from functools import cache
 from typing import Any, NoReturn
 
-from sqlalchemy import (
-    ColumnElement,
-    Executable,
-    Result,
-    Select,
-    bindparam,
-    delete,
-    insert,
-    select,
-    tuple_,
-    update,
-)
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import ColumnElement, Select, bindparam, delete, insert, select, tuple_, update
 
-from adapters.sqlalchemy.errors import translated_errors
-from adapters.sqlalchemy.mapping import item_from_row, values_from_item
+from adapters.sqlalchemy.drivers import Statements
+from adapters.sqlalchemy.mapping import ITEM_COLUMNS, item_from_row, values_from_item
 from adapters.sqlalchemy.tables import items
 from domain.errors import ItemNotFound, VersionConflict
 from domain.item import Item
@@ -32,15 +20,15 @@ SORT_COLUMNS = {
 }
 
 
-# The fixed statements are built once: building and hashing a statement per call cost more CPU
-# than executing it. Values travel as parameters; an UPDATE's SET columns are the parameters'
-# column names, so the WHERE clause's parameters are named apart from the columns.
-_GET = select(items).where(items.c.id == bindparam("item_id"))
-_ADD = insert(items).returning(*items.c)
+# The fixed statements are built once (and compiled once per dialect, compiled.py). Values
+# travel as parameters; an UPDATE's SET columns are the parameters' column names, so the WHERE
+# clause's parameters are named apart from the columns.
+_GET = select(*ITEM_COLUMNS).where(items.c.id == bindparam("item_id"))
+_ADD = insert(items).returning(*ITEM_COLUMNS)
 _UPDATE = (
     update(items)
     .where(items.c.id == bindparam("item_id"), items.c.version == bindparam("expected_version"))
-    .returning(*items.c)
+    .returning(*ITEM_COLUMNS)
 )
 _DELETE = delete(items).where(items.c.id == bindparam("item_id")).returning(items.c.id)
 _DELETE_AT_VERSION = _DELETE.where(items.c.version == bindparam("expected_version"))
@@ -66,7 +54,7 @@ def _beyond(sort: Sort) -> ColumnElement[bool]:
 @cache
 def _listing(sort: Sort, searching: bool, continuing: bool) -> Select[Any]:
     """The listing statement of one shape (24 in all), built once; values come as parameters."""
-    statement = select(items)
+    statement = select(*ITEM_COLUMNS)
     if searching:
         statement = statement.where(items.c.name_folded.like(bindparam("pattern"), escape=_ESCAPE))
     if continuing:
@@ -91,40 +79,38 @@ def _listing_parameters(query: ItemListQuery) -> dict[str, Any]:
 
 
 class SqlAlchemyItemRepository(ItemRepository):
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
-
-    async def _execute(self, statement: Executable, parameters: dict[str, Any] | None = None) -> Result[Any]:
-        with translated_errors():
-            return await self._connection.execute(statement, parameters)
+    def __init__(self, statements: Statements) -> None:
+        self._statements = statements
 
     async def add(self, item: Item) -> Item:
-        result = await self._execute(_ADD, values_from_item(item))
-        return item_from_row(result.one())
+        row = await self._statements.row(_ADD, values_from_item(item))
+        assert row is not None, "INSERT ... RETURNING returns the row"
+        return item_from_row(row)
 
     async def get(self, item_id: int) -> Item | None:
-        row = (await self._execute(_GET, {"item_id": item_id})).first()
+        row = await self._statements.row(_GET, {"item_id": item_id})
         return None if row is None else item_from_row(row)
 
     async def list(self, query: ItemListQuery) -> ItemPage:
         statement = _listing(query.sort, query.folded_search is not None, query.after is not None)
-        found = [item_from_row(row) for row in await self._execute(statement, _listing_parameters(query))]
+        rows = await self._statements.rows(statement, _listing_parameters(query))
+        found = [item_from_row(row) for row in rows]
         return ItemPage(found[: query.limit], has_more=len(found) > query.limit)
 
     async def update(self, item: Item, expected_version: int) -> Item:
         assert item.id is not None, "only a stored item can be updated"
         parameters = {**values_from_item(item), "item_id": item.id, "expected_version": expected_version}
-        row = (await self._execute(_UPDATE, parameters)).first()
+        row = await self._statements.row(_UPDATE, parameters)
         if row is None:
             await self._raise_missed(item.id, expected_version)
         return item_from_row(row)
 
     async def delete(self, item_id: int, expected_version: int | None = None) -> None:
         if expected_version is None:
-            row = (await self._execute(_DELETE, {"item_id": item_id})).first()
+            row = await self._statements.row(_DELETE, {"item_id": item_id})
         else:
             parameters = {"item_id": item_id, "expected_version": expected_version}
-            row = (await self._execute(_DELETE_AT_VERSION, parameters)).first()
+            row = await self._statements.row(_DELETE_AT_VERSION, parameters)
         if row is None:
             await self._raise_missed(item_id, expected_version)
 

@@ -1,13 +1,20 @@
-"""A unit of work is one connection and, for writers, one transaction."""
+"""A unit of work is one pooled connection and, for writers, one transaction.
+
+The connection comes from SQLAlchemy's pool, which keeps its size, time-out, pings, metrics events
+and disconnect handling; the statements run on the driver connection inside it (drivers.py).
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
-from adapters.sqlalchemy.engine import READ_ONLY_OPTIONS
+from adapters.sqlalchemy.compiled import StatementCompiler
+from adapters.sqlalchemy.drivers import AiosqliteStatements, AsyncpgStatements, Statements
 from adapters.sqlalchemy.errors import translated_errors
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
@@ -19,13 +26,19 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     items: SqlAlchemyItemRepository
     idempotency: SqlAlchemyIdempotencyKeys
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool, writer_turns: WriterTurns | None) -> None:
-        self._engine = engine
-        self._read_only = read_only
-        self._read_options = READ_ONLY_OPTIONS[engine.dialect.name]
-        self._writer_turns = None if read_only else writer_turns
-        self._connection: AsyncConnection | None = None
+    def __init__(self, factory: SqlAlchemyUnitOfWorkFactory, *, read_only: bool) -> None:
+        self._factory = factory
+        # Readers and single writes run without a transaction: a lone statement is atomic by itself.
+        self._transactional = not read_only
+        self._writer_turns = None if read_only else factory.writer_turns
+        self._pooled: PoolProxiedConnection | None = None
+        self._statements: Statements | None = None
+        self._in_transaction = False
         self._holds_writer = False
+
+    def single_write(self) -> Self:
+        self._transactional = False
+        return self
 
     async def __aenter__(self) -> Self:
         if self._writer_turns is not None:
@@ -33,24 +46,23 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self._holds_writer = True
         try:
             with translated_errors():
-                connection = await self._engine.connect()
+                # The pool may connect or ping here, which SQLAlchemy does inside a greenlet.
+                self._pooled = await greenlet_spawn(self._factory.engine.sync_engine.pool.connect)
+            self._statements = self._factory.statements(self._pooled.driver_connection)
+            if self._transactional:
                 try:
-                    if self._read_only:
-                        # A lone SELECT needs no BEGIN/COMMIT round trips around it.
-                        await connection.execution_options(**self._read_options)
-                    else:
-                        await connection.begin()
+                    await self._statements.begin()
                 except BaseException:
                     # BEGIN fails when the database is locked or gone: hand the connection back,
                     # or every failed request would keep one until the pool runs dry.
-                    await connection.close()
+                    self._give_back()
                     raise
+                self._in_transaction = True
         except BaseException:
             self._release_writer()
             raise
-        self._connection = connection
-        self.items = SqlAlchemyItemRepository(connection)
-        self.idempotency = SqlAlchemyIdempotencyKeys(connection)
+        self.items = SqlAlchemyItemRepository(self._statements)
+        self.idempotency = SqlAlchemyIdempotencyKeys(self._statements)
         return self
 
     async def __aexit__(
@@ -60,23 +72,46 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if self._connection is not None:
+            if self._pooled is not None:
                 try:
-                    await self.rollback()
+                    if exc is None or isinstance(exc, Exception) or self._statements_survive_interruption():
+                        await self.rollback()
+                    else:
+                        # Cancelled mid-statement: asyncpg's connection is in an unknown state.
+                        # Closing it is the rollback (the server ends a dead session's transaction).
+                        self._pooled.invalidate(exc)
+                        self._pooled = None
                 finally:
-                    await self._connection.close()
+                    self._give_back()
         finally:
             self._release_writer()
 
     async def commit(self) -> None:
-        assert self._connection is not None, "commit outside the unit of work"
-        with translated_errors():
-            await self._connection.commit()
+        assert self._statements is not None, "commit outside the unit of work"
+        if self._in_transaction:
+            self._in_transaction = False
+            await self._statements.commit()
 
     async def rollback(self) -> None:
-        if self._connection is not None and self._connection.in_transaction():
-            with translated_errors():
-                await self._connection.rollback()
+        if self._in_transaction and self._statements is not None:
+            self._in_transaction = False
+            if not self._statements.is_closed():
+                await self._statements.rollback()
+
+    def _statements_survive_interruption(self) -> bool:
+        return self._statements is None or self._statements.survives_interruption
+
+    def _give_back(self) -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is None:
+            return
+        if self._statements is not None and self._statements.is_closed():
+            # The server closed it (a restart, an outage): every connection pooled before now is
+            # as stale, so the pool replaces them all at their next checkout, as SQLAlchemy's own
+            # disconnect handling does, instead of each one failing a request first.
+            self._factory.engine.sync_engine.pool._invalidate(pooled)
+        else:
+            pooled.close()
 
     def _release_writer(self) -> None:
         if self._holds_writer and self._writer_turns is not None:
@@ -87,7 +122,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._writer_turns = WriterTurns.for_engine(engine) if engine.dialect.name == "sqlite" else None
+        self.writer_turns = WriterTurns.for_engine(engine) if engine.dialect.name == "sqlite" else None
+        self._compile = StatementCompiler(engine.dialect)
+        self._statements = AsyncpgStatements if engine.dialect.name == "postgresql" else AiosqliteStatements
+
+    def statements(self, driver_connection: object) -> Statements:
+        return self._statements(driver_connection, self._compile)  # type: ignore[arg-type]
 
     def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.engine, read_only=read_only, writer_turns=self._writer_turns)
+        return SqlAlchemyUnitOfWork(self, read_only=read_only)
