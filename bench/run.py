@@ -5,7 +5,7 @@
         --compare seed=http://127.0.0.1:8102 --compare ceiling=http://127.0.0.1:8103 \\
         --fill seed=postgresql://postgres@127.0.0.1:5432/seedbench
 
-The service runs as one uvicorn worker (uvloop, httptools) pinned to core 0 on a database made
+The service runs as `items serve` (one Granian worker, uvloop) pinned to core 0 on a database made
 for the run and dropped after it; wrk runs on core 1. Servers given with --compare are driven the
 same way, scenario by scenario in turn, so their ratios come from one run. A server is filled by
 SQL when --fill names its database (needed for the deep page), otherwise through its API.

@@ -39,11 +39,11 @@ def wait_until_up(url: str, seconds: float = 30.0) -> None:
 def running_service(database_url: str, cores: str, workers: int) -> Iterator[tuple[str, int]]:
     """The service on a free loopback port, pinned to `cores`: yields (base URL, process id)."""
     port = free_port()
-    command = ["taskset", "-c", cores, sys.executable, "-m", "uvicorn", "entrypoints.api.app:create_app"]
-    command += ["--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    command += ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log"]
+    # `items serve` itself, so the benchmark measures the server and settings operators run.
+    command = ["taskset", "-c", cores, str(Path(sys.executable).with_name("items")), "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     # A fresh PostgreSQL database gets its schema at start-up; access lines stay off as before
-    # (the service's own middleware writes them at LOG_LEVEL=INFO, whatever uvicorn is told).
+    # (the service's own middleware writes them at LOG_LEVEL=INFO).
     env = {**os.environ, "DATABASE_URL": database_url, "MIGRATE_ON_START": "true", "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -59,7 +59,7 @@ def running_service(database_url: str, cores: str, workers: int) -> Iterator[tup
             process.wait()
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         found += [int(child) for child in task.read_text().split()]
@@ -68,7 +68,7 @@ def _children(pid: int) -> list[int]:
 
 def worker_rss_mib(pid: int) -> list[float]:
     """Resident memory of each worker: the process itself, or its children when it supervises workers."""
-    workers = _children(pid) or [pid]
+    workers = children(pid) or [pid]
     sizes = []
     for worker in workers:
         for line in Path(f"/proc/{worker}/status").read_text().splitlines():

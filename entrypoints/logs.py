@@ -85,12 +85,12 @@ def configure_logging(
     setattr(handler, _OURS, True)
     root.addHandler(handler)
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        # Uvicorn's own handlers would print a second, differently shaped line.
+    for name in ("_granian", "granian.access"):
+        # The server's own handlers would print a second, differently shaped line.
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
     # The middleware writes the one access line per request.
-    logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("granian.access").disabled = True
     # Alembic describes its set-up on every run (the migrator's callers say what changed), and
     # watchfiles (serve --reload) every file that changes, the database's own files included.
     for chatty in ("alembic", "watchfiles"):

@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
-MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+from entrypoints.multiprocess import is_multiprocess
 
 # The *_created series only repeat start-up times; leaving them out halves each scrape.
 disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -58,10 +58,6 @@ def watch_pool(engine: AsyncEngine) -> None:
     # Counted at the events: inside a checkin event the pool still counts the connection as out.
     event.listen(pool, "checkout", lambda *_: POOL_CHECKED_OUT.inc())
     event.listen(pool, "checkin", lambda *_: POOL_CHECKED_OUT.dec())
-
-
-def is_multiprocess() -> bool:
-    return MULTIPROCESS_DIR in os.environ
 
 
 def forget_this_process() -> None:

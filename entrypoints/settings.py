@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     migrate_on_start: bool | None = Field(
         None, description="upgrade the schema at start-up; unset: yes on SQLite, no on PostgreSQL"
     )
+    http_max_header_bytes: int = Field(
+        64 * 1024, ge=8192, description="a request line and headers larger than this are refused with 431"
+    )
+    http_header_timeout: float = Field(
+        10.0,
+        ge=0.001,
+        le=60,
+        description="seconds to send a request's headers; also how long an idle connection stays open",
+    )
+    http_keep_alive: bool = Field(True, description="keep connections open between requests")
     max_body_bytes: int = Field(64 * 1024, ge=1, description="larger request bodies are refused with 413")
     idempotency_ttl: float = Field(24 * 3600, gt=0, description="seconds an Idempotency-Key is remembered")
     api_keys: SecretStr = Field(

@@ -1,4 +1,4 @@
-"""The FastAPI app factory: `uvicorn entrypoints.api.app:create_app --factory` (or `items serve`)."""
+"""The FastAPI app factory, which `items serve` runs under Granian (`--interface asgi --factory`)."""
 
 import gc
 from collections.abc import AsyncIterator
@@ -64,6 +64,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        # No redirect to add or drop a trailing slash: its Location would be built from the
+        # request's Host, which the client chooses. /items and /items/ are both routes.
+        redirect_slashes=False,
     )
     app.cors_origins = settings.cors_origin_list
     app.state.container = container

@@ -2,7 +2,9 @@
 
 import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
+from entrypoints.api.middleware.head import HeadAsGet
 from tests.api.test_items_api import create
 
 
@@ -42,3 +44,27 @@ async def test_head_is_logged_as_head(client: httpx.AsyncClient, caplog: pytest.
     assert [record.getMessage() for record in caplog.records if record.name == "items.access"] == [
         "HEAD /items/ 200"
     ]
+
+
+async def test_head_leaves_the_server_s_scope_as_it_was() -> None:
+    """The server reads the scope it passed (the method says whether a body follows the answer)."""
+    seen: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope["method"])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope: Scope = {"type": "http", "method": "HEAD", "path": "/", "headers": []}
+    await HeadAsGet(app)(scope, receive, send)
+    assert seen == ["GET"]
+    assert scope["method"] == "HEAD"
+    assert sent[-1] == {"type": "http.response.body", "body": b""}

@@ -5,6 +5,7 @@ import logging
 
 import httpx
 import pytest
+from starlette.types import Message
 
 from entrypoints.api.app import create_app
 from entrypoints.logs import JsonFormatter
@@ -104,3 +105,29 @@ async def test_an_unexpected_failure_keeps_its_request_id_in_the_answer_and_the_
     assert errors and all(line["request_id"] == SANE_ID for line in errors)
     [access] = [json.loads(JsonFormatter().format(r)) for r in _access_records(caplog)]
     assert (access["route"], access["status"]) == ("/fail", 500)
+
+
+async def test_a_request_whose_client_left_before_any_answer_is_logged_499_not_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(Settings(database_url="memory://"))
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"100")]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "http",
+        "method": "POST", "path": "/items/", "raw_path": b"/items/", "query_string": b"", "root_path": "",
+        "headers": headers, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }  # fmt: skip
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.INFO):
+        await app(scope, receive, send)
+    assert sent == []
+    [access] = [json.loads(JsonFormatter().format(r)) for r in _access_records(caplog)]
+    # Refused before routing (the body limit reads the body first), so the route is unmatched.
+    assert (access["method"], access["status"]) == ("POST", 499)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.service import children
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 20.0
 # The console script installed beside this interpreter: what an operator runs.
@@ -27,9 +29,16 @@ def free_port() -> int:
 
 class ServiceProcess:
     def __init__(
-        self, database_url: str, *, workers: int = 1, extra_env: dict[str, str] | None = None
+        self,
+        database_url: str,
+        *,
+        workers: int = 1,
+        extra_env: dict[str, str] | None = None,
+        log_path: Path | None = None,
     ) -> None:
         self.database_url = database_url
+        # Where its stdout (the JSON log lines) goes; nowhere unless a test reads them.
+        self.log_path = log_path
         self.workers = workers
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -48,10 +57,15 @@ class ServiceProcess:
             ITEMS, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
         ]  # fmt: skip
         # Its own process group, so SIGKILL reaches every worker at once, as a crash would.
-        self._process = subprocess.Popen(
-            command, cwd=ROOT, env=self._env, start_new_session=True, stdout=subprocess.DEVNULL
-        )
+        with open(self.log_path or os.devnull, "ab") as log:
+            self._process = subprocess.Popen(
+                command, cwd=ROOT, env=self._env, start_new_session=True, stdout=log
+            )
         self._wait_until_serving()
+
+    def log_lines(self) -> list[str]:
+        assert self.log_path is not None, "started without a log_path"
+        return self.log_path.read_text().splitlines()
 
     def _wait_until_serving(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -68,9 +82,10 @@ class ServiceProcess:
         raise RuntimeError(f"service not serving after {START_TIMEOUT_SECONDS} s")
 
     def resident_kib(self) -> int:
-        """The server process's resident memory (VmRSS); with one worker it is the only process."""
+        """The one worker process's resident memory (VmRSS); the server supervises it from its parent."""
         assert self._process is not None and self.workers == 1
-        status = Path(f"/proc/{self._process.pid}/status").read_text()
+        (worker,) = children(self._process.pid)
+        status = Path(f"/proc/{worker}/status").read_text()
         return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
 
     def kill(self) -> None:

@@ -20,6 +20,11 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b""}
             await send(message)
 
-        # In place, so the routing result stays visible to the observability middleware outside.
-        scope["method"] = "GET"
-        await self.app(scope, receive, send_without_body)
+        # A copy: the server reads the scope it passed to know that no body follows a HEAD answer.
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, send_without_body)
+        finally:
+            # The route the router matched, for the observability middleware outside.
+            if "route" in as_get:
+                scope["route"] = as_get["route"]

@@ -17,6 +17,8 @@ REQUEST_ID_HEADER = b"x-request-id"
 # A caller's id is echoed into headers and logs, so only short, plain ids are taken as they are.
 _SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
+# No answer was sent, and nothing failed: the client went away first (nginx's "client closed request").
+CLIENT_CLOSED = 499
 
 
 def _request_id(headers: list[tuple[bytes, bytes]]) -> str:
@@ -36,12 +38,12 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         started = perf_counter()
-        # Taken now: further in, a HEAD request is served as a GET.
         method = scope["method"]
         rid = _request_id(scope["headers"])
         token = request_id.set(rid)
-        # An exception that escapes the app is answered with a 500 further out.
-        status = 500
+        # The answer's status once it starts. None started: the client went away first (499),
+        # unless an exception escaped the app, which is a 500.
+        status = CLIENT_CLOSED
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -53,6 +55,10 @@ class ObservabilityMiddleware:
         metrics.IN_FLIGHT.inc()
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            if status == CLIENT_CLOSED:
+                status = 500
+            raise
         finally:
             metrics.IN_FLIGHT.dec()
             seconds = perf_counter() - started
