@@ -103,7 +103,3 @@ def request(method: str, target: str, headers: dict[str, str] | None = None, bod
         fields["Content-Length"] = str(len(body))
     head = f"{method} {target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
     return head.encode("latin-1") + b"\r\n" + body
-
-
-def json_body(text: str) -> tuple[dict[str, str], bytes]:
-    return {"Content-Type": "application/json"}, text.encode()

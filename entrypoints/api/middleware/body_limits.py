@@ -40,7 +40,12 @@ class BodyLimits:
         more = True
         while more:
             message = await receive()
-            if message["type"] != "http.request":  # the client went away
+            if message["type"] != "http.request":
+                # The body ended before it was complete: the client closed (this answer then goes
+                # nowhere) or broke the framing (a chunk size that is no number, say). Not answering
+                # would leave the server to answer 500.
+                detail = "The request body ended before it was complete"
+                await problem(400, detail, headers={"Connection": "close"})(scope, receive, send)
                 return
             body += message.get("body", b"")
             if len(body) > self.max_body_bytes:

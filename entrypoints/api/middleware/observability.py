@@ -17,7 +17,7 @@ REQUEST_ID_HEADER = b"x-request-id"
 # A caller's id is echoed into headers and logs, so only short, plain ids are taken as they are.
 _SANE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
-# No answer was sent, and nothing failed: the client went away first (nginx's "client closed request").
+# The client went away before it was answered (nginx's "client closed request"), not a failure.
 CLIENT_CLOSED = 499
 
 
@@ -41,9 +41,20 @@ class ObservabilityMiddleware:
         method = scope["method"]
         rid = _request_id(scope["headers"])
         token = request_id.set(rid)
-        # The answer's status once it starts. None started: the client went away first (499),
-        # unless an exception escaped the app, which is a 500.
-        status = CLIENT_CLOSED
+        # The answer's status once it starts; None while none has.
+        status: int | None = None
+        # The server said the client was gone before any answer: it closed the connection, or
+        # broke its body off mid-way (the server cannot tell these apart; a client still
+        # listening gets the app's 400, which may well go nowhere).
+        cut_short = False
+        failed = False
+
+        async def receive_watched() -> Message:
+            nonlocal cut_short
+            message = await receive()
+            if message["type"] == "http.disconnect" and status is None:
+                cut_short = True
+            return message
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -54,28 +65,34 @@ class ObservabilityMiddleware:
 
         metrics.IN_FLIGHT.inc()
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_watched, send_with_id)
         except Exception:
-            if status == CLIENT_CLOSED:
-                status = 500
+            failed = True
             raise
         finally:
+            if failed:
+                # Further out, the server answers an escaped exception with a 500 if nothing was sent.
+                recorded = status or 500
+            elif cut_short or status is None:
+                recorded = CLIENT_CLOSED
+            else:
+                recorded = status
             metrics.IN_FLIGHT.dec()
             seconds = perf_counter() - started
             route: Any = scope.get("route")
             template = getattr(route, "path", UNMATCHED_ROUTE)
-            metrics.observe_request(method, template, status, seconds)
+            metrics.observe_request(method, template, recorded, seconds)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
                     "%s %s %d",
                     method,
                     template,
-                    status,
+                    recorded,
                     extra={
                         "fields": {
                             "method": method,
                             "route": template,
-                            "status": status,
+                            "status": recorded,
                             "duration_ms": round(seconds * 1000, 2),
                         }
                     },
