@@ -3,6 +3,7 @@
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.faults.server import ServiceProcess
@@ -71,3 +72,19 @@ def test_an_idle_keep_alive_connection_is_closed(impatient: ServiceProcess) -> N
         assert connection.answer().status == 200
         connection.socket.settimeout(CLOSED_WITHIN_SECONDS)
         assert connection.closed_by_server()
+
+
+def test_the_header_limit_does_not_limit_answers(service: ServiceProcess) -> None:
+    """The server's buffer limit bounds what it reads, not what it writes: a page larger than it."""
+    description = "d" * 10_000
+    for n in range(8):
+        answer = httpx.post(
+            f"{service.base_url}/items/", json={"name": f"large {n}", "description": description}, timeout=10
+        )
+        assert answer.status_code == 201
+    with Connection(service.port) as connection:
+        connection.send(request("GET", "/items/?limit=100&q=large"))
+        page = connection.answer()
+    assert page.status == 200
+    assert len(page.body) > 4 * MAX_HEADER_BYTES
+    assert page.body.count(description.encode()) == 8
