@@ -13,6 +13,8 @@ from typing import Any, Literal, TextIO
 import orjson
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# (trace id, span id) of the request's server span, set only while tracing is on (entrypoints.tracing).
+trace_ids: ContextVar[tuple[str, str] | None] = ContextVar("trace_ids", default=None)
 
 # Records carry these anyway; everything else a caller passes with `extra` is a field.
 _FIELDS = "fields"
@@ -29,11 +31,21 @@ def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
     return record
 
 
+def _record_with_trace_ids(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _record_with_request_id(*args, **kwargs)
+    record.trace_ids = trace_ids.get()
+    return record
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     fields: dict[str, Any] = dict(getattr(record, _FIELDS, {}))
     current = getattr(record, "request_id", None)
     if current is not None:
         fields.setdefault("request_id", current)
+    ids = getattr(record, "trace_ids", None)
+    if ids is not None:
+        fields.setdefault("trace_id", ids[0])
+        fields.setdefault("span_id", ids[1])
     return fields
 
 
@@ -64,9 +76,16 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(
-    level: str, log_format: Literal["auto", "json", "text"], stream: TextIO = sys.stdout
+    level: str,
+    log_format: Literal["auto", "json", "text"],
+    stream: TextIO = sys.stdout,
+    *,
+    with_trace_ids: bool = False,
 ) -> None:
-    """Idempotent: the CLI and every server worker call it once they know their settings."""
+    """Idempotent: the CLI and every server worker call it once they know their settings.
+
+    With with_trace_ids (tracing on), records made inside a traced request carry its trace and span ids;
+    without, records are made as before, at no extra cost."""
     # The access line is written on every request. These records' fields are never printed, and
     # computing them (caller frame, thread, process names) is most of a record's cost: the
     # logging HOWTO's "Optimization" section documents switching them off.
@@ -74,7 +93,7 @@ def configure_logging(
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    logging.setLogRecordFactory(_record_with_request_id)
+    logging.setLogRecordFactory(_record_with_trace_ids if with_trace_ids else _record_with_request_id)
     as_json = log_format == "json" or (log_format == "auto" and not stream.isatty())
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter() if as_json else TextFormatter())

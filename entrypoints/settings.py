@@ -84,6 +84,14 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         "", description="comma-separated origins browsers may call from (or *); unset: no CORS headers"
     )
+    # The OpenTelemetry SDK's own variables: these three decide whether and where spans go; the SDK
+    # reads the rest (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, ...) from the environment.
+    otel_traces_exporter: str = Field(
+        "", description="console, otlp or both (comma-separated): a span per request and per statement"
+    )
+    otel_sdk_disabled: bool = Field(False, description="true: no tracing, whatever OTEL_TRACES_EXPORTER says")
+    otel_exporter_otlp_traces_protocol: str = Field("", description="http/protobuf (default) or grpc")
+    otel_exporter_otlp_protocol: str = Field("http/protobuf", description="as above, for every signal")
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -121,6 +129,18 @@ class Settings(BaseSettings):
     @property
     def backend(self) -> Literal["memory", "sql"]:
         return "memory" if self.database_url.startswith("memory://") else "sql"
+
+    @property
+    def trace_exporters(self) -> tuple[str, ...]:
+        """The exporters tracing sends spans to; none (tracing off) unless asked for."""
+        if self.otel_sdk_disabled:
+            return ()
+        names = (name.strip().lower() for name in self.otel_traces_exporter.split(","))
+        return tuple(name for name in names if name and name != "none")
+
+    @property
+    def otlp_protocol(self) -> str:
+        return (self.otel_exporter_otlp_traces_protocol or self.otel_exporter_otlp_protocol).strip()
 
     @property
     def idempotency_period(self) -> timedelta:
