@@ -12,7 +12,6 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.sdk.resources import Resource
@@ -21,6 +20,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints import aiosqlite_tracing
+from entrypoints.aiosqlite_tracing import AiosqliteInstrumentation
 from entrypoints.logs import trace_ids
 
 # Probes and scrapes come every few seconds and say nothing about the service's work.
@@ -155,24 +156,21 @@ class Tracing:
 def _trace_statements(engine: AsyncEngine, provider: TracerProvider) -> Callable[[], None]:
     """A span per statement, from the one instrumentation that sees this backend's statements.
 
-    PostgreSQL: asyncpg's, which wraps the driver's execute, fetch and prepared-statement methods
-    (statements run on asyncpg directly, not only through SQLAlchemy, are seen too). SQLite: the
-    SQLAlchemy engine's cursor events, for this engine only. Never both: each statement would be
-    traced twice on PostgreSQL. SQLAlchemyInstrumentor().instrument() is not used: it also patches
-    Engine.connect (a "connect" span per checkout, not a statement) and every engine made later.
+    The units of work run their statements on the driver connection (adapters/sqlalchemy/drivers.py),
+    so SQLAlchemy's engine events see none of them: PostgreSQL's spans come from asyncpg's
+    instrumentation (execute, fetch, fetchrow, prepared statements), SQLite's from
+    entrypoints.aiosqlite_tracing. Each wraps its driver's connection class while tracing runs.
     """
+    instrumentation: Any
     if engine.dialect.name == "postgresql":
-        instrumentor = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
-        instrumentor.instrument(tracer_provider=provider)
+        instrumentation = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
+        instrumentation.instrument(tracer_provider=provider)
+    else:
+        instrumentation = AiosqliteInstrumentation(provider.get_tracer(aiosqlite_tracing.__name__))
+        instrumentation.instrument()
 
-        def uninstrument() -> None:
-            # It patched asyncpg's classes, process-wide: put them back.
-            instrumentor.uninstrument()
+    def uninstrument() -> None:
+        # Both patched their driver's classes, process-wide: put them back.
+        instrumentation.uninstrument()
 
-        return uninstrument
-    tracer = provider.get_tracer("opentelemetry.instrumentation.sqlalchemy")
-    meter = NoOpMeterProvider().get_meter(__name__)
-    connections = meter.create_up_down_counter("db.client.connections.usage")
-    EngineTracer(tracer, engine.sync_engine, connections)  # type: ignore[no-untyped-call]
-    # The listeners are kept on the class; the engine is disposed of at shutdown anyway.
-    return EngineTracer.remove_all_event_listeners
+    return uninstrument

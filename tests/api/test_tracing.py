@@ -1,8 +1,8 @@
 """Tracing on (spans kept in memory): a server span per request, a child span per statement.
 
-Each request's statement spans are counted on SQLite (SQLAlchemy's instrumentation) and on
-PostgreSQL (asyncpg's): one span per statement executed, so a backend whose statements went
-untraced, or were traced by both instrumentations, fails here.
+Each request's statement spans are counted on SQLite (entrypoints.aiosqlite_tracing) and on
+PostgreSQL (asyncpg's instrumentation): one span per statement executed, so a backend whose
+statements went untraced, or were traced twice, fails here.
 """
 
 import logging
@@ -34,7 +34,7 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
 # The one instrumentation that traces each backend's statements (entrypoints.tracing).
 INSTRUMENTATION = {
     "postgresql": "opentelemetry.instrumentation.asyncpg",
-    "sqlite": "opentelemetry.instrumentation.sqlalchemy",
+    "sqlite": "entrypoints.aiosqlite_tracing",
 }
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
