@@ -23,7 +23,7 @@ ITEM_COLUMNS = (
 def item_from_row(row: Sequence[Any]) -> Item:
     """An item from a row of ITEM_COLUMNS (a driver's row: a tuple or an asyncpg Record)."""
     item_id, name, description, created_at, updated_at, version = row
-    return Item(
+    return Item.restored(
         id=item_id,
         name=name,
         description=description,

@@ -1,3 +1,4 @@
+from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -83,3 +84,18 @@ def test_timestamps_are_normalised_to_utc() -> None:
 def test_ids_outside_the_64_bit_range_are_never_found(item_id: int) -> None:
     with pytest.raises(ItemNotFound):
         check_item_id(item_id)
+
+
+def test_an_item_restored_from_a_store_equals_the_item_that_was_stored() -> None:
+    stored = replace(Item.new("Teapot", "Short and stout", NOW), id=7, version=3)
+    restored = Item.restored(
+        id=7,
+        name="Teapot",
+        description="Short and stout",
+        created_at=stored.created_at,
+        updated_at=stored.updated_at,
+        version=3,
+    )
+    assert restored == stored and hash(restored) == hash(stored)
+    with pytest.raises(FrozenInstanceError):
+        restored.name = "changed"  # type: ignore[misc]

@@ -1,0 +1,174 @@
+"""Worker CPU per request, in-process: the ASGI app called directly, one request after another.
+
+No HTTP server and no load generator: what it measures is the CPU time (time.process_time) the
+app itself spends on each request, from routing to the last byte of the answer, database driver
+included (the database server's own time is not in it). The ratios between scenarios and between
+commits are what count; absolute figures move with the machine. Not part of `make test`.
+
+    python -m bench.inprocess                               # SQLite, in a temporary file
+    python -m bench.inprocess --database-url postgresql://postgres@127.0.0.1:5432/test
+    python -m bench.inprocess --profile list                # cProfile of one scenario, top 25
+
+A PostgreSQL URL names a server database to connect through: the run creates its own database
+beside it and drops it afterwards (bench.database.fresh_database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import pstats
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import uvloop
+
+from bench.database import fresh_database
+from entrypoints.api.app import create_app
+from entrypoints.settings import Settings
+
+Scenario = Callable[[int], Awaitable[None]]
+SCENARIOS = ["create", "get", "list", "put", "patch"]
+
+
+class AsgiCaller:
+    """Calls an ASGI app with one complete request and checks the status of its answer."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    async def __call__(self, method: str, path: str, body: bytes = b"", expect: int = 200) -> bytes:
+        path, _, query = path.partition("?")
+        headers = [(b"host", b"bench"), (b"content-type", b"application/json")]
+        headers.append((b"content-length", str(len(body)).encode()))
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+            "state": {},
+        }
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                await asyncio.Event().wait()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        status, chunks = 0, []
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self._app(scope, receive, send)
+        if status != expect:
+            raise RuntimeError(f"{method} {path} answered {status}: {b''.join(chunks)[:200]!r}")
+        return b"".join(chunks)
+
+
+@asynccontextmanager
+async def running_app(database_url: str) -> AsyncIterator[AsgiCaller]:
+    app = create_app(Settings(database_url=database_url, migrate_on_start=True, log_level="WARNING"))
+    async with app.router.lifespan_context(app):
+        yield AsgiCaller(app)
+
+
+def scenarios(call: AsgiCaller, ids: list[int]) -> dict[str, Scenario]:
+    item = json.dumps({"name": "Teapot", "description": "Short and stout"}).encode()
+
+    async def create(_n: int) -> None:
+        await call("POST", "/items/", item, expect=201)
+
+    async def get(n: int) -> None:
+        await call("GET", f"/items/{ids[n % len(ids)]}")
+
+    async def first_page(_n: int) -> None:
+        await call("GET", "/items/?limit=10")
+
+    async def put(n: int) -> None:
+        body = json.dumps({"name": f"Kettle {n}", "description": "replaced"}).encode()
+        await call("PUT", f"/items/{ids[n % len(ids)]}", body)
+
+    async def patch(n: int) -> None:
+        await call("PATCH", f"/items/{ids[n % len(ids)]}", json.dumps({"description": f"d{n}"}).encode())
+
+    return {"create": create, "get": get, "list": first_page, "put": put, "patch": patch}
+
+
+async def cpu_per_request(scenario: Scenario, requests: int) -> float:
+    started = time.process_time()
+    for n in range(requests):
+        await scenario(n)
+    return (time.process_time() - started) / requests * 1e6
+
+
+async def measure(
+    database_url: str, requests: int, rounds: int, profile: str | None, names: list[str]
+) -> None:
+    async with running_app(database_url) as call:
+        for _ in range(200):
+            await call("POST", "/items/", b'{"name": "seed"}', expect=201)
+        listed = json.loads(await call("GET", "/items/?limit=100"))
+        every = scenarios(call, [entry["id"] for entry in listed])
+        chosen = {name: every[name] for name in names}
+        if profile is not None:
+            await cpu_per_request(chosen[profile], requests)
+            profiler = cProfile.Profile(time.process_time)
+            profiler.enable()
+            await cpu_per_request(chosen[profile], requests)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+            return
+        figures: dict[str, list[float]] = {name: [] for name in chosen}
+        for scenario in chosen.values():
+            await cpu_per_request(scenario, max(requests // 10, 50))
+        # Rounds interleave the scenarios, so a disturbance on the machine touches all of them.
+        for _ in range(rounds):
+            for name, scenario in chosen.items():
+                figures[name].append(await cpu_per_request(scenario, requests))
+    get = statistics.median(figures["get"]) if "get" in figures else None
+    print(f"{database_url.partition(':')[0]}: CPU per request, median (min) of {rounds} x {requests}")
+    for name, values in figures.items():
+        median = statistics.median(values)
+        ratio = "" if get is None else f"  {median / get:5.2f}x get"
+        print(f"  {name:7s} {median:7.0f} us  (min {min(values):5.0f}){ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="PostgreSQL server database (default: SQLite in a temp file)")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per scenario per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--profile", choices=SCENARIOS, help="profile this scenario instead")
+    parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
+    arguments = parser.parse_args()
+    # uvloop, as `items serve` and the benchmark's server run.
+    run = uvloop.run
+    database = arguments.database_url or "sqlite://"
+    with tempfile.TemporaryDirectory() as scratch, fresh_database(database, Path(scratch)) as url:
+        run(measure(url, arguments.requests, arguments.rounds, arguments.profile, arguments.scenarios))
+
+
+if __name__ == "__main__":
+    main()
