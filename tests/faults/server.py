@@ -61,7 +61,13 @@ class ServiceProcess:
             self._process = subprocess.Popen(
                 command, cwd=ROOT, env=self._env, start_new_session=True, stdout=log
             )
-        self._wait_until_serving()
+        try:
+            self._wait_until_serving()
+        except BaseException:
+            # Callers stop only a service that started: one that never served would outlive the
+            # test (uvicorn's supervisor respawning workers that take too long, burning the CPU).
+            self.kill()
+            raise
 
     def log_lines(self) -> list[str]:
         assert self.log_path is not None, "started without a log_path"
