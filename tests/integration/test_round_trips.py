@@ -1,0 +1,114 @@
+"""What each unit of work sends the database: a lone write is one statement with no BEGIN/COMMIT
+around it; a unit of several statements keeps its transaction; a read has none."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from adapters.sqlalchemy.engine import EngineOptions, create_engine
+from adapters.sqlalchemy.migrator import upgrade
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from application.create_item import CreateItem
+from application.delete_item import DeleteItem
+from application.get_item import GetItem
+from domain.errors import ItemNotFound
+from domain.item import Item
+
+NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+
+
+def _record_statements(driver_connection: Any, log: list[str]) -> None:
+    """Every statement the driver sends from now on, as its first word (BEGIN, INSERT, ...)."""
+
+    def keep(sql: str) -> None:
+        log.append(sql.split(None, 1)[0].rstrip(";").upper())
+
+    if hasattr(driver_connection, "add_query_logger"):  # asyncpg
+        driver_connection.add_query_logger(lambda record: keep(record.query))
+    else:  # aiosqlite: sqlite3's own trace hook, set on aiosqlite's thread
+        raw = driver_connection._conn
+        raw.set_trace_callback(keep)
+
+
+@pytest.fixture
+async def traced(empty_database_url: str) -> AsyncIterator[tuple[SqlAlchemyUnitOfWorkFactory, list[str]]]:
+    # One pooled connection, so every unit of work below runs on the traced one.
+    engine = create_engine(empty_database_url, EngineOptions(pool_size=1))
+    try:
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            log: list[str] = []
+            _record_statements(raw.driver_connection, log)
+        log.clear()
+        yield SqlAlchemyUnitOfWorkFactory(engine), log
+    finally:
+        await engine.dispose()
+
+
+async def _logged() -> None:
+    # asyncpg hands each statement to its loggers with loop.call_soon as the statement ends: one
+    # turn of the loop runs them (the ready queue is first in, first out).
+    await asyncio.sleep(0)
+
+
+async def _sent(log: list[str], work: Callable[[], Any]) -> list[str]:
+    await _logged()
+    log.clear()
+    await work()
+    await _logged()
+    return list(log)
+
+
+async def test_a_create_without_a_key_is_one_insert(
+    traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
+) -> None:
+    uow, log = traced
+    assert await _sent(log, lambda: CreateItem(uow, clock=lambda: NOW)("lone")) == ["INSERT"]
+
+
+async def test_a_delete_is_one_delete(traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]]) -> None:
+    uow, log = traced
+    item_id = (await CreateItem(uow, clock=lambda: NOW)("doomed")).id
+    assert item_id is not None
+    assert await _sent(log, lambda: DeleteItem(uow)(item_id)) == ["DELETE"]
+
+    async def delete_a_missing_one() -> None:
+        with pytest.raises(ItemNotFound):
+            await DeleteItem(uow)(item_id, frozenset({1}))
+
+    # If-Match with one version: still one DELETE; only a miss reads to say why (here: gone).
+    assert await _sent(log, delete_a_missing_one) == ["DELETE", "SELECT"]
+
+
+async def test_a_read_runs_without_a_transaction(
+    traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
+) -> None:
+    uow, log = traced
+    item_id = (await CreateItem(uow, clock=lambda: NOW)("read me")).id
+    assert item_id is not None
+    assert await _sent(log, lambda: GetItem(uow)(item_id)) == ["SELECT"]
+
+
+async def test_an_idempotent_create_keeps_its_transaction(
+    traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
+) -> None:
+    uow, log = traced
+    sent = await _sent(log, lambda: CreateItem(uow, clock=lambda: NOW)("once", idempotency_key="k-1"))
+    assert sent[0] == "BEGIN" and sent[-1] == "COMMIT"
+    assert "INSERT" in sent
+
+
+async def test_a_unit_of_work_left_without_commit_rolls_back(
+    traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
+) -> None:
+    uow, log = traced
+    await _logged()
+    log.clear()
+    async with uow() as unit:
+        await unit.items.add(Item.new("lost", "", NOW))
+    await _logged()
+    assert log[0] == "BEGIN" and log[-1] == "ROLLBACK"
