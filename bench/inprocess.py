@@ -8,6 +8,10 @@ commits are what count; absolute figures move with the machine. Not part of `mak
     python -m bench.inprocess                               # SQLite, in a temporary file
     python -m bench.inprocess --database-url postgresql://postgres@127.0.0.1:5432/test
     python -m bench.inprocess --profile list                # cProfile of one scenario, top 25
+    python -m bench.inprocess --tracing                     # tracing on, spans batched to memory
+
+A profile's first line counts the Python function calls its requests made: the same for the same
+code whatever the machine's load, so it compares two versions of the hot path exactly.
 
 A PostgreSQL URL names a server database to connect through: the run creates its own database
 beside it and drops it afterwards (bench.database.fresh_database).
@@ -87,9 +91,21 @@ class AsgiCaller:
         return b"".join(chunks)
 
 
+def _memory_tracing() -> Any:
+    # Imported only when asked for, as the app does: untraced, nothing of OpenTelemetry is loaded.
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor  # noqa: PLC0415
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: PLC0415
+
+    from entrypoints.tracing import Tracing  # noqa: PLC0415
+
+    exporter = InMemorySpanExporter()
+    return Tracing(lambda: [BatchSpanProcessor(exporter)])
+
+
 @asynccontextmanager
-async def running_app(database_url: str) -> AsyncIterator[AsgiCaller]:
-    app = create_app(Settings(database_url=database_url, migrate_on_start=True, log_level="WARNING"))
+async def running_app(database_url: str, tracing: bool = False) -> AsyncIterator[AsgiCaller]:
+    settings = Settings(database_url=database_url, migrate_on_start=True, log_level="WARNING")
+    app = create_app(settings, tracing=_memory_tracing()) if tracing else create_app(settings)
     async with app.router.lifespan_context(app):
         yield AsgiCaller(app)
 
@@ -124,9 +140,9 @@ async def cpu_per_request(scenario: Scenario, requests: int) -> float:
 
 
 async def measure(
-    database_url: str, requests: int, rounds: int, profile: str | None, names: list[str]
+    database_url: str, requests: int, rounds: int, profile: str | None, names: list[str], *, tracing: bool
 ) -> None:
-    async with running_app(database_url) as call:
+    async with running_app(database_url, tracing) as call:
         for _ in range(200):
             await call("POST", "/items/", b'{"name": "seed"}', expect=201)
         listed = json.loads(await call("GET", "/items/?limit=100"))
@@ -162,12 +178,22 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", choices=SCENARIOS, help="profile this scenario instead")
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=SCENARIOS)
+    parser.add_argument("--tracing", action="store_true", help="tracing on, spans exported to memory")
     arguments = parser.parse_args()
     # uvloop, as `items serve` and the benchmark's server run.
     run = uvloop.run
     database = arguments.database_url or "sqlite://"
     with tempfile.TemporaryDirectory() as scratch, fresh_database(database, Path(scratch)) as url:
-        run(measure(url, arguments.requests, arguments.rounds, arguments.profile, arguments.scenarios))
+        run(
+            measure(
+                url,
+                arguments.requests,
+                arguments.rounds,
+                arguments.profile,
+                arguments.scenarios,
+                tracing=arguments.tracing,
+            )
+        )
 
 
 if __name__ == "__main__":
