@@ -27,7 +27,7 @@ import pstats
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -132,11 +132,25 @@ def scenarios(call: AsgiCaller, ids: list[int]) -> dict[str, Scenario]:
     return {"create": create, "get": get, "list": first_page, "put": put, "patch": patch}
 
 
-async def cpu_per_request(scenario: Scenario, requests: int) -> float:
+async def cpu_per_request(scenario: Callable[[int], Awaitable[object]], requests: int) -> float:
     started = time.process_time()
     for n in range(requests):
         await scenario(n)
     return (time.process_time() - started) / requests * 1e6
+
+
+async def interleaved_rounds(
+    chosen: Mapping[str, Callable[[int], Awaitable[object]]], requests: int, rounds: int
+) -> dict[str, list[float]]:
+    """CPU microseconds per request of each scenario in each round, after a warm-up. Rounds
+    interleave the scenarios, so a disturbance on the machine touches all of them."""
+    figures: dict[str, list[float]] = {name: [] for name in chosen}
+    for scenario in chosen.values():
+        await cpu_per_request(scenario, max(requests // 10, 50))
+    for _ in range(rounds):
+        for name, scenario in chosen.items():
+            figures[name].append(await cpu_per_request(scenario, requests))
+    return figures
 
 
 async def measure(
@@ -156,13 +170,7 @@ async def measure(
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
             return
-        figures: dict[str, list[float]] = {name: [] for name in chosen}
-        for scenario in chosen.values():
-            await cpu_per_request(scenario, max(requests // 10, 50))
-        # Rounds interleave the scenarios, so a disturbance on the machine touches all of them.
-        for _ in range(rounds):
-            for name, scenario in chosen.items():
-                figures[name].append(await cpu_per_request(scenario, requests))
+        figures = await interleaved_rounds(chosen, requests, rounds)
     get = statistics.median(figures["get"]) if "get" in figures else None
     print(f"{database_url.partition(':')[0]}: CPU per request, median (min) of {rounds} x {requests}")
     for name, values in figures.items():
