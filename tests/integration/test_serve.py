@@ -12,6 +12,8 @@ from tests.faults.server import ServiceProcess
 
 REQUESTS = 30
 POOL_SIZE = 3
+# How long both workers may take to start: a guard against a hang, not a verdict on speed.
+START_SECONDS = 120
 
 
 def _sample(metrics: str, series: str) -> float:
@@ -20,19 +22,35 @@ def _sample(metrics: str, series: str) -> float:
     return float(match.group(1))
 
 
+def _scrape(base_url: str) -> str:
+    return httpx.get(f"{base_url}/metrics").text
+
+
+def _both_pools_counted(base_url: str) -> bool:
+    """Each worker reports its pool once it has started: the sum reaches both only through one
+    scrape that adds up every worker's values."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if _sample(_scrape(base_url), "db_pool_size") == 2 * POOL_SIZE:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def test_metrics_add_up_every_worker(tmp_path: Path) -> None:
     service = ServiceProcess(
         f"sqlite+aiosqlite:///{tmp_path / 'items.db'}", workers=2, extra_env={"DB_POOL_SIZE": str(POOL_SIZE)}
     )
     service.start()
     try:
+        # The first worker may answer long before the second has started on a loaded machine.
+        assert _both_pools_counted(service.base_url), "both workers' pools never reached one scrape"
         for _ in range(REQUESTS):
             # A new connection each time, so the requests spread over the workers.
             assert httpx.get(f"{service.base_url}/health/live").status_code == 200
-        metrics = httpx.get(f"{service.base_url}/metrics").text
+        metrics = _scrape(service.base_url)
     finally:
         service.stop()
-    # Each worker's pool counts once: the sum proves both workers' values reach one scrape.
     assert _sample(metrics, "db_pool_size") == 2 * POOL_SIZE
     assert _sample(metrics, 'http_requests_total{method="GET",route="/health/live",status="200"}') == REQUESTS
 
