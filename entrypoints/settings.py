@@ -62,7 +62,9 @@ class Settings(BaseSettings):
         None, description="upgrade the schema at start-up; unset: yes on SQLite, no on PostgreSQL"
     )
     http_max_header_bytes: int = Field(
-        64 * 1024, ge=8192, description="a request line and headers larger than this are refused with 431"
+        64 * 1024,
+        ge=8192,
+        description="buffer for the request line and headers: headers not ending in it get 431",
     )
     http_header_timeout: float = Field(
         10.0,
