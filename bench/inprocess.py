@@ -47,6 +47,13 @@ class AsgiCaller:
 
     def __init__(self, app: Any) -> None:
         self._app = app
+        # The last answer's raw headers, kept as sent (decoding them would add to every timing).
+        self._headers: list[tuple[bytes, bytes]] = []
+
+    def header(self, name: str) -> str | None:
+        """A header of the last answer (a Link to follow, say)."""
+        wanted = name.lower().encode()
+        return next((value.decode() for key, value in self._headers if key.lower() == wanted), None)
 
     async def __call__(self, method: str, path: str, body: bytes = b"", expect: int = 200) -> bytes:
         path, _, query = path.partition("?")
@@ -82,6 +89,7 @@ class AsgiCaller:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                self._headers = message.get("headers", [])
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
