@@ -21,6 +21,10 @@ pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 WRITERS = 8
 LOAD_SECONDS_LIMIT = 120.0  # a guard only: the load stops when the faults are done
 STEADY_SECONDS = 1.0  # load before the first fault and after the last
+# Round robin is shared with the writers' requests, so which replica answers the prober's next one
+# is up to how the two interleave: this bounds the search for the rejoined replica (a hang guard),
+# it is not the expected count.
+REACH_ATTEMPTS = 300
 
 
 def describe(answer: Answer) -> str:
@@ -34,7 +38,7 @@ def kinds(ledger: Ledger) -> str:
 async def serves_again(cluster: Cluster, name: str) -> int:
     """How many requests through the balancer it took to reach replica `name` (round robin: a few)."""
     async with httpx.AsyncClient(base_url=cluster.url, timeout=10) as client:
-        for attempt in range(1, 3 * len(cluster.replicas) + 1):
+        for attempt in range(1, REACH_ATTEMPTS + 1):
             if (await client.get("/items/?limit=1")).headers["x-served-by"] == name:
                 return attempt
     raise AssertionError(f"{name} is up in HAProxy but never answered")
