@@ -39,6 +39,8 @@ STORE_ERRORS = (
     exc.EmulatedDBAPIException,
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
+    # A connection left mid-operation by a failure ("another operation is in progress").
+    asyncpg.exceptions._base.InternalClientError,
     sqlite3.Error,
     OSError,
     TimeoutError,

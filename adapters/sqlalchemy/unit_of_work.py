@@ -19,6 +19,7 @@ from adapters.sqlalchemy.errors import translated_errors
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
 from adapters.sqlalchemy.writer_turns import WriterTurns
+from domain.errors import StorageUnavailable
 from domain.ports import UnitOfWork
 
 
@@ -71,18 +72,19 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        discard: BaseException | None = None
         try:
             if self._pooled is not None:
                 try:
-                    if exc is None or isinstance(exc, Exception) or self._statements_survive_interruption():
-                        await self.rollback()
+                    if self._left_unusable(exc):
+                        # asyncpg's connection is in an unknown state (it may still count an
+                        # operation as in progress): never reuse it. Closing it is the rollback
+                        # (the server ends a dead session's transaction).
+                        discard = exc
                     else:
-                        # Cancelled mid-statement: asyncpg's connection is in an unknown state.
-                        # Closing it is the rollback (the server ends a dead session's transaction).
-                        self._pooled.invalidate(exc)
-                        self._pooled = None
+                        await self.rollback()
                 finally:
-                    self._give_back()
+                    self._give_back(discard)
         finally:
             self._release_writer()
 
@@ -98,10 +100,15 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             if not self._statements.is_closed():
                 await self._statements.rollback()
 
-    def _statements_survive_interruption(self) -> bool:
-        return self._statements is None or self._statements.survives_interruption
+    def _left_unusable(self, exc: BaseException | None) -> bool:
+        """Whether the unit ended by a store failure or a cancellation mid-statement, on a driver
+        whose connection does not survive one (asyncpg)."""
+        if exc is None or self._statements is None or self._statements.survives_interruption:
+            return False
+        return isinstance(exc, StorageUnavailable) or not isinstance(exc, Exception)
 
-    def _give_back(self) -> None:
+    def _give_back(self, discard: BaseException | None = None) -> None:
+        """Hand the connection back to the pool, or, with `discard` (why), close it instead."""
         pooled, self._pooled = self._pooled, None
         if pooled is None:
             return
@@ -110,6 +117,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             # as stale, so the pool replaces them all at their next checkout, as SQLAlchemy's own
             # disconnect handling does, instead of each one failing a request first.
             self._factory.engine.sync_engine.pool._invalidate(pooled)
+        elif discard is not None:
+            pooled.invalidate(discard)
         else:
             pooled.close()
 
