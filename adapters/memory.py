@@ -17,9 +17,9 @@ from types import TracebackType
 from typing import Self
 
 from adapters.memory_index import ItemIndex
-from domain.errors import ItemNotFound, VersionConflict
+from domain.errors import ItemNotFound
 from domain.idempotency import IdempotentCreate
-from domain.item import Item, as_utc
+from domain.item import Item, ItemChange, as_utc, check_version
 from domain.listing import ItemListQuery, ItemPage, comes_after, matches, order_key
 from domain.ports import IdempotencyKeys, ItemRepository, UnitOfWork
 
@@ -100,23 +100,26 @@ class MemoryItemRepository(ItemRepository):
         )
         return heapq.merge(committed, staged, key=lambda item: order_key(item, sort), reverse=sort.descending)
 
-    async def update(self, item: Item, expected_version: int) -> Item:
-        assert item.id is not None, "only a stored item can be updated"
-        self._check_version(item.id, expected_version)
-        stored = _stored(item, item.id)
-        self.pending[item.id] = stored
+    async def change(self, item_id: int, change: ItemChange) -> Item:
+        current = self._existing(item_id, change.expected_versions)
+        changed = change.applied_to(current)
+        if changed is current:
+            return current
+        stored = _stored(changed, item_id)
+        self.pending[item_id] = stored
         return stored
 
-    async def delete(self, item_id: int, expected_version: int | None = None) -> None:
-        self._check_version(item_id, expected_version)
+    async def delete(self, item_id: int, expected_versions: frozenset[int] | None = None) -> None:
+        self._existing(item_id, expected_versions)
         self.pending[item_id] = None
 
-    def _check_version(self, item_id: int, expected_version: int | None) -> None:
+    def _existing(self, item_id: int, expected_versions: frozenset[int] | None) -> Item:
+        """The item a write may go ahead on (the writer lock keeps it so until commit)."""
         current = self._current(item_id)
         if current is None:
             raise ItemNotFound(item_id)
-        if expected_version is not None and current.version != expected_version:
-            raise VersionConflict(item_id, expected_version, current.version)
+        check_version(item_id, current.version, expected_versions)
+        return current
 
 
 class MemoryIdempotencyKeys(IdempotencyKeys):

@@ -1,14 +1,9 @@
-from application.change_item import change_checked
+from application.change_item import ItemChanger
 from domain.item import Item
-from domain.ports import Clock, UnitOfWorkFactory
 
 
-class ReplaceItem:
+class ReplaceItem(ItemChanger):
     """PUT: every field is given; a field left out takes its default."""
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     async def __call__(
         self,
@@ -17,6 +12,4 @@ class ReplaceItem:
         description: str = "",
         expected_versions: frozenset[int] | None = None,
     ) -> Item:
-        return await change_checked(
-            self._uow, self._clock, item_id, expected_versions, name=name, description=description
-        )
+        return await self._apply(item_id, name, description, expected_versions)

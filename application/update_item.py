@@ -1,14 +1,9 @@
-from application.change_item import change_checked
+from application.change_item import ItemChanger
 from domain.item import Item
-from domain.ports import Clock, UnitOfWorkFactory
 
 
-class UpdateItem:
+class UpdateItem(ItemChanger):
     """PATCH: only the fields given change."""
-
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
-        self._uow = uow
-        self._clock = clock
 
     async def __call__(
         self,
@@ -18,6 +13,4 @@ class UpdateItem:
         description: str | None = None,
         expected_versions: frozenset[int] | None = None,
     ) -> Item:
-        return await change_checked(
-            self._uow, self._clock, item_id, expected_versions, name=name, description=description
-        )
+        return await self._apply(item_id, name, description, expected_versions)

@@ -24,16 +24,6 @@ class InvalidItem(InvalidInput):
     """An item's data breaks a rule."""
 
 
-class VersionConflict(DomainError):
-    """The caller expected a version that is no longer the current one."""
-
-    def __init__(self, item_id: int, expected: int, current: int) -> None:
-        super().__init__(f"Item {item_id} is at version {current}, not {expected}")
-        self.item_id = item_id
-        self.expected = expected
-        self.current = current
-
-
 class StorageUnavailable(DomainError):
     """The store cannot be reached or is overloaded; retrying later may succeed."""
 

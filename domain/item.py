@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from domain.errors import InvalidItem, ItemNotFound
+from domain.errors import InvalidItem, ItemNotFound, PreconditionFailed
 
 NAME_MAX_LENGTH = 100
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -110,6 +110,38 @@ class Item:
             updated_at=max(as_utc(now), self.updated_at),
             version=self.version + 1,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    """What a PUT or PATCH asks of a stored item: the fields to set (None keeps the stored value),
+    when, and the versions it is allowed at (None: any, so the last writer wins).
+
+    Stores apply it in one atomic step, with the version bump computed there; `applied_to` is the
+    rule they follow (and the memory store runs).
+    """
+
+    at: datetime
+    name: str | None = None
+    description: str | None = None
+    expected_versions: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            check_name(self.name)
+        if self.description is not None:
+            check_description(self.description)
+        object.__setattr__(self, "at", as_utc(self.at))
+
+    def applied_to(self, item: Item) -> Item:
+        """The item as this change leaves it: itself when nothing changes (see Item.changed)."""
+        return item.changed(self.at, name=self.name, description=self.description)
+
+
+def check_version(item_id: int, version: int, expected_versions: frozenset[int] | None) -> None:
+    """A conditional write goes ahead only on an item at one of the versions it expects."""
+    if expected_versions is not None and version not in expected_versions:
+        raise PreconditionFailed(item_id, version)
 
 
 def check_item_id(item_id: int) -> None:

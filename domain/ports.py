@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.idempotency import IdempotentCreate
-from domain.item import Item
+from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, ItemPage
 
 
@@ -28,17 +28,22 @@ class ItemRepository(ABC):
         """The page the query selects, in its keyset order (see domain.listing), and whether more follow."""
 
     @abstractmethod
-    async def update(self, item: Item, expected_version: int) -> Item:
-        """Store `item` over the stored one if that is still at `expected_version`.
+    async def change(self, item_id: int, change: ItemChange) -> Item:
+        """Apply `change` to the stored item as one atomic step, with no read before it, and
+        return the item as it now is.
 
-        Raises ItemNotFound if it is gone, VersionConflict if it changed meanwhile.
+        Fields the change leaves None keep their stored values; the store computes the version
+        bump and the update time; a change that changes nothing is not written (the item keeps
+        its version). Raises ItemNotFound if there is no such item, PreconditionFailed (with the
+        current version) if the change names versions and the item is at none of them.
         """
 
     @abstractmethod
-    async def delete(self, item_id: int, expected_version: int | None = None) -> None:
-        """Remove the item; with `expected_version`, only if it is still at that version.
+    async def delete(self, item_id: int, expected_versions: frozenset[int] | None = None) -> None:
+        """Remove the item; with `expected_versions`, only if it is at one of them.
 
-        Raises ItemNotFound if there is none, VersionConflict on a version mismatch.
+        Raises ItemNotFound if there is none, PreconditionFailed (with the current version) if it
+        is at none of the expected versions.
         """
 
 
@@ -77,7 +82,8 @@ class UnitOfWork(ABC):
         await self.rollback()
 
     def single_write(self) -> Self:
-        """Say, before entering, that this unit of work runs exactly one write and then commits.
+        """Say, before entering, that this unit of work calls exactly one repository write and
+        then commits.
 
         A store may run that write as one statement on its own, atomic by itself, with no
         transaction around it (one round trip instead of BEGIN, write, COMMIT): the write is then

@@ -10,7 +10,8 @@ call (one hop). Errors leave as domain errors (errors.py).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import aiosqlite
@@ -21,6 +22,7 @@ from sqlalchemy.sql import ClauseElement
 from adapters.sqlalchemy.compiled import StatementCompiler
 from adapters.sqlalchemy.engine import SQLITE_BEGIN_WRITE
 from adapters.sqlalchemy.errors import translated_errors
+from domain.errors import DomainError
 
 Row = Sequence[Any]
 Parameters = Mapping[str, Any]
@@ -53,6 +55,24 @@ class Statements(ABC):
         with translated_errors():
             await self._execute(compiled.sql, compiled.arguments(parameters))
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """A transaction around the block, committed when it ends well; inside a unit of work's
+        own transaction the block simply joins it (and the unit commits)."""
+        if self.in_transaction():
+            yield
+            return
+        await self.begin()
+        try:
+            yield
+        except BaseException:
+            if not self.is_closed():
+                # The block's own error is the one to report; a failed rollback only adds noise.
+                with suppress(DomainError):
+                    await self.rollback()
+            raise
+        await self.commit()
+
     async def begin(self) -> None:
         with translated_errors():
             await self._begin()
@@ -79,6 +99,9 @@ class Statements(ABC):
 
     @abstractmethod
     async def _rollback(self) -> None: ...
+
+    @abstractmethod
+    def in_transaction(self) -> bool: ...
 
     @abstractmethod
     def is_closed(self) -> bool:
@@ -122,6 +145,9 @@ class AsyncpgStatements(Statements):
         if transaction is not None:
             await transaction.rollback()
 
+    def in_transaction(self) -> bool:
+        return bool(self._connection.is_in_transaction())
+
     def is_closed(self) -> bool:
         return bool(self._connection.is_closed())
 
@@ -149,6 +175,9 @@ class AiosqliteStatements(Statements):
     async def _rollback(self) -> None:
         if self._connection.in_transaction:
             await self._connection.rollback()
+
+    def in_transaction(self) -> bool:
+        return bool(self._connection.in_transaction)
 
     def is_closed(self) -> bool:
         return False

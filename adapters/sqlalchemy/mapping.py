@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.sqlalchemy.tables import items
-from domain.item import Item, as_utc
+from domain.item import Item, ItemChange, as_utc
 from domain.listing import fold_name
 
 # The columns an item is read from, in the order item_from_row takes them (name_folded stays behind).
@@ -41,6 +41,17 @@ def values_from_item(item: Item) -> dict[str, Any]:
         "created_at": item.created_at,
         "updated_at": item.updated_at,
         "version": item.version,
+    }
+
+
+def values_from_change(item_id: int, change: ItemChange) -> dict[str, Any]:
+    """The parameters of the change statement (repository.py): None keeps a stored field."""
+    return {
+        "item_id": item_id,
+        "new_name": change.name,
+        "new_name_folded": None if change.name is None else fold_name(change.name),
+        "new_description": change.description,
+        "now": change.at,
     }
 
 

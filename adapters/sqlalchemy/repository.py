@@ -1,15 +1,31 @@
 """ItemRepository over SQLAlchemy Core statements, run on one driver connection (drivers.py)."""
 
+import json
 from functools import cache
-from typing import Any, NoReturn
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 
 from adapters.sqlalchemy.drivers import Statements
-from adapters.sqlalchemy.mapping import ITEM_COLUMNS, item_from_row, values_from_item
+from adapters.sqlalchemy.expressions import in_json_array, later_of
+from adapters.sqlalchemy.mapping import ITEM_COLUMNS, item_from_row, values_from_change, values_from_item
 from adapters.sqlalchemy.tables import items
-from domain.errors import ItemNotFound, VersionConflict
-from domain.item import Item
+from domain.errors import ItemNotFound
+from domain.item import Item, ItemChange, check_version
 from domain.listing import ItemListQuery, ItemPage, Sort, SortField
 from domain.ports import ItemRepository
 
@@ -21,17 +37,45 @@ SORT_COLUMNS = {
 
 
 # The fixed statements are built once (and compiled once per dialect, compiled.py). Values
-# travel as parameters; an UPDATE's SET columns are the parameters' column names, so the WHERE
-# clause's parameters are named apart from the columns.
+# travel as parameters; an UPDATE's SET columns are the parameters' column names, so the other
+# parameters are named apart from the columns.
 _GET = select(*ITEM_COLUMNS).where(items.c.id == bindparam("item_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
 _ADD = insert(items).returning(*ITEM_COLUMNS)
-_UPDATE = (
-    update(items)
-    .where(items.c.id == bindparam("item_id"), items.c.version == bindparam("expected_version"))
-    .returning(*ITEM_COLUMNS)
-)
+# Versions a conditional write allows, as a JSON array (one parameter whatever their number).
+_AT_VERSIONS = in_json_array(items.c.version, bindparam("versions", type_=String()))
 _DELETE = delete(items).where(items.c.id == bindparam("item_id")).returning(items.c.id)
-_DELETE_AT_VERSION = _DELETE.where(items.c.version == bindparam("expected_version"))
+_DELETE_AT_VERSIONS = _DELETE.where(_AT_VERSIONS)
+
+
+def _change_statement() -> Update:
+    """An ItemChange as one UPDATE: the merge, the no-op rule and the version bump all in the store
+    (the rule is domain.item.Item.changed). A field given as NULL keeps its stored value."""
+    new_name, new_name_folded, new_description = (
+        func.coalesce(bindparam(f"new_{column.name}", type_=column.type), column)
+        for column in (items.c.name, items.c.name_folded, items.c.description)
+    )
+    now = bindparam("now", type_=items.c.updated_at.type)
+    return (
+        update(items)
+        .where(
+            items.c.id == bindparam("item_id"),
+            # A change that changes nothing touches no row: no write, no new version.
+            or_(items.c.name != new_name, items.c.description != new_description),
+        )
+        .values(
+            name=new_name,
+            name_folded=new_name_folded,
+            description=new_description,
+            updated_at=later_of(now, items.c.updated_at),
+            version=items.c.version + literal_column("1"),
+        )
+        .returning(*ITEM_COLUMNS)
+    )
+
+
+_CHANGE = _change_statement()
+_CHANGE_AT_VERSIONS = _CHANGE.where(_AT_VERSIONS)
 
 
 # LIKE's escape character, and what the search text needs escaped so it matches literally.
@@ -97,26 +141,49 @@ class SqlAlchemyItemRepository(ItemRepository):
         found = [item_from_row(row) for row in rows]
         return ItemPage(found[: query.limit], has_more=len(found) > query.limit)
 
-    async def update(self, item: Item, expected_version: int) -> Item:
-        assert item.id is not None, "only a stored item can be updated"
-        parameters = {**values_from_item(item), "item_id": item.id, "expected_version": expected_version}
-        row = await self._statements.row(_UPDATE, parameters)
-        if row is None:
-            await self._raise_missed(item.id, expected_version)
+    async def change(self, item_id: int, change: ItemChange) -> Item:
+        parameters = values_from_change(item_id, change)
+        statement = _CHANGE
+        if change.expected_versions is not None:
+            statement = _CHANGE_AT_VERSIONS
+            parameters["versions"] = _json_array(change.expected_versions)
+        row = await self._statements.row(statement, parameters)
+        if row is not None:
+            return item_from_row(row)
+        # Nothing written: the item is missing, at another version, or already as asked. Which one
+        # is told under the row's lock, where no other writer can make the answer stale.
+        async with self._statements.transaction():
+            current = await self._locked(item_id, change.expected_versions)
+            if change.applied_to(current) is current:
+                return current
+            # Another writer got in between and the change now applies: under the lock it must.
+            row = await self._statements.row(statement, parameters)
+        assert row is not None, "a change that applies to the locked row is written"
         return item_from_row(row)
 
-    async def delete(self, item_id: int, expected_version: int | None = None) -> None:
-        if expected_version is None:
-            row = await self._statements.row(_DELETE, {"item_id": item_id})
-        else:
-            parameters = {"item_id": item_id, "expected_version": expected_version}
-            row = await self._statements.row(_DELETE_AT_VERSION, parameters)
-        if row is None:
-            await self._raise_missed(item_id, expected_version)
+    async def delete(self, item_id: int, expected_versions: frozenset[int] | None = None) -> None:
+        if expected_versions is None:
+            if await self._statements.row(_DELETE, {"item_id": item_id}) is None:
+                raise ItemNotFound(item_id)
+            return
+        parameters = {"item_id": item_id, "versions": _json_array(expected_versions)}
+        if await self._statements.row(_DELETE_AT_VERSIONS, parameters) is not None:
+            return
+        async with self._statements.transaction():
+            await self._locked(item_id, expected_versions)
+            # Its version moved to an expected one since the first try: under the lock it goes.
+            deleted = await self._statements.row(_DELETE_AT_VERSIONS, parameters)
+        assert deleted is not None, "a delete allowed on the locked row removes it"
 
-    async def _raise_missed(self, item_id: int, expected_version: int | None) -> NoReturn:
-        """A conditional write touched no row: say whether the item is gone or moved on."""
-        current = await self.get(item_id)
-        if current is None:
+    async def _locked(self, item_id: int, expected_versions: frozenset[int] | None) -> Item:
+        """The item, locked until the transaction ends, if a write may go ahead on it."""
+        row = await self._statements.row(_GET_FOR_UPDATE, {"item_id": item_id})
+        if row is None:
             raise ItemNotFound(item_id)
-        raise VersionConflict(item_id, expected_version or 0, current.version)
+        current = item_from_row(row)
+        check_version(item_id, current.version, expected_versions)
+        return current
+
+
+def _json_array(versions: frozenset[int]) -> str:
+    return json.dumps(sorted(versions))

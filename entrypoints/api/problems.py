@@ -21,7 +21,6 @@ from domain.errors import (
     ItemNotFound,
     PreconditionFailed,
     StorageUnavailable,
-    VersionConflict,
 )
 from entrypoints.api.etags import etag_for
 from entrypoints.api.schemas import Problem
@@ -42,7 +41,6 @@ STATUS_OF: dict[type[DomainError], int] = {
     ItemNotFound: 404,
     InvalidInput: 422,
     InvalidCursor: 400,
-    VersionConflict: 409,
     PreconditionFailed: 412,
     IdempotencyKeyReused: 422,
     IdempotencyKeyInFlight: 409,

@@ -7,13 +7,7 @@ from pydantic import ValidationError
 
 from adapters.sqlalchemy.errors import STORE_ERRORS
 from adapters.sqlalchemy.migrator import SchemaNotCurrent
-from domain.errors import (
-    InvalidInput,
-    ItemNotFound,
-    PreconditionFailed,
-    StorageUnavailable,
-    VersionConflict,
-)
+from domain.errors import InvalidInput, ItemNotFound, PreconditionFailed, StorageUnavailable
 
 
 class ExitCode(IntEnum):
@@ -44,7 +38,7 @@ _CODES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitC
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
     (ItemNotFound, ExitCode.NOT_FOUND),
     ((InvalidInput, CommandError), ExitCode.INVALID_INPUT),
-    ((VersionConflict, PreconditionFailed), ExitCode.CONFLICT),
+    (PreconditionFailed, ExitCode.CONFLICT),
     (SchemaNotCurrent, ExitCode.SCHEMA_NOT_CURRENT),
     ((StorageUnavailable, *STORE_ERRORS), ExitCode.UNAVAILABLE),
     ((ValidationError, NothingToMigrate), ExitCode.BAD_SETTINGS),

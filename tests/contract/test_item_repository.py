@@ -1,12 +1,11 @@
 """The repository contract: every adapter (memory, SQLite, PostgreSQL) must pass all of it."""
 
-import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.errors import ItemNotFound, VersionConflict
+from domain.errors import ItemNotFound
 from domain.item import NAME_MAX_LENGTH, Item
 from domain.listing import LIST_LIMIT_MAX, LIST_SKIP_MAX, ItemListQuery
 from domain.ports import UnitOfWorkFactory
@@ -85,32 +84,6 @@ async def test_list_is_in_id_order_with_skip_and_limit(uow_factory: UnitOfWorkFa
         assert (await uow.items.list(ItemListQuery(skip=LIST_SKIP_MAX, limit=LIST_LIMIT_MAX))).items == []
 
 
-async def test_update_with_the_current_version_is_stored(uow_factory: UnitOfWorkFactory) -> None:
-    stored = await add(uow_factory, new_item())
-    changed = stored.changed(NOW + timedelta(seconds=1), name="renamed")
-    async with uow_factory() as uow:
-        assert await uow.items.update(changed, expected_version=1) == changed
-        await uow.commit()
-    assert stored.id is not None
-    assert await get(uow_factory, stored.id) == changed
-
-
-async def test_update_with_a_stale_version_is_a_conflict(uow_factory: UnitOfWorkFactory) -> None:
-    stored = await add(uow_factory, new_item())
-    changed = stored.changed(NOW, name="renamed")
-    async with uow_factory() as uow:
-        with pytest.raises(VersionConflict) as caught:
-            await uow.items.update(changed, expected_version=7)
-    assert caught.value.current == 1
-
-
-async def test_update_of_a_missing_item_is_not_found(uow_factory: UnitOfWorkFactory) -> None:
-    ghost = replace(new_item(), id=999, version=2)
-    async with uow_factory() as uow:
-        with pytest.raises(ItemNotFound):
-            await uow.items.update(ghost, expected_version=1)
-
-
 async def test_delete_removes_and_a_second_delete_is_not_found(uow_factory: UnitOfWorkFactory) -> None:
     stored = await add(uow_factory, new_item())
     assert stored.id is not None
@@ -121,15 +94,6 @@ async def test_delete_removes_and_a_second_delete_is_not_found(uow_factory: Unit
     async with uow_factory() as uow:
         with pytest.raises(ItemNotFound):
             await uow.items.delete(stored.id)
-
-
-async def test_delete_with_a_stale_version_is_a_conflict(uow_factory: UnitOfWorkFactory) -> None:
-    stored = await add(uow_factory, new_item())
-    assert stored.id is not None
-    async with uow_factory() as uow:
-        with pytest.raises(VersionConflict):
-            await uow.items.delete(stored.id, expected_version=2)
-    assert await get(uow_factory, stored.id) == stored
 
 
 async def test_nothing_is_kept_without_commit(uow_factory: UnitOfWorkFactory) -> None:
@@ -150,31 +114,3 @@ async def test_an_error_inside_the_unit_of_work_rolls_back(uow_factory: UnitOfWo
             raise RuntimeError("boom")
     async with uow_factory(read_only=True) as uow:
         assert (await uow.items.list(ItemListQuery())).items == []
-
-
-async def test_of_two_concurrent_updates_from_one_version_exactly_one_wins(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    stored = await add(uow_factory, new_item())
-
-    async def rename(name: str) -> str:
-        try:
-            async with uow_factory() as uow:
-                await uow.items.update(stored.changed(NOW, name=name), expected_version=1)
-                await uow.commit()
-        except VersionConflict:
-            return "conflict"
-        return "won"
-
-    outcomes = await asyncio.gather(*(rename(f"writer {n}") for n in range(5)))
-    assert sorted(outcomes) == ["conflict"] * 4 + ["won"]
-    assert stored.id is not None
-    final = await get(uow_factory, stored.id)
-    assert final is not None and final.version == 2
-
-
-async def test_concurrent_creates_all_land_with_distinct_ids(uow_factory: UnitOfWorkFactory) -> None:
-    created = await asyncio.gather(*(add(uow_factory, new_item(f"n{n}")) for n in range(20)))
-    assert len({item.id for item in created}) == 20
-    async with uow_factory(read_only=True) as uow:
-        assert len((await uow.items.list(ItemListQuery(limit=100))).items) == 20

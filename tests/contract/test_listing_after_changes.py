@@ -7,7 +7,7 @@ changes, a search counts an offset in matching items only, and a cursor outlives
 
 from datetime import timedelta
 
-from domain.item import Item
+from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, Position, Sort, SortField, comes_after, position_of
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from tests.contract.test_item_repository import add
@@ -27,7 +27,10 @@ def beyond(items: list[Item], position: Position, sort: Sort) -> list[int | None
 
 
 async def rename(uow: UnitOfWork, item: Item, name: str) -> Item:
-    return await uow.items.update(item.changed(LATER, name=name), item.version)
+    assert item.id is not None
+    return await uow.items.change(
+        item.id, ItemChange(LATER, name=name, expected_versions=frozenset({item.version}))
+    )
 
 
 async def test_renamed_items_move_in_the_name_order_and_nowhere_else(uow_factory: UnitOfWorkFactory) -> None:

@@ -14,7 +14,9 @@ from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.create_item import CreateItem
 from application.delete_item import DeleteItem
 from application.get_item import GetItem
-from domain.errors import ItemNotFound
+from application.replace_item import ReplaceItem
+from application.update_item import UpdateItem
+from domain.errors import ItemNotFound, PreconditionFailed
 from domain.item import Item
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -80,8 +82,38 @@ async def test_a_delete_is_one_delete(traced: tuple[SqlAlchemyUnitOfWorkFactory,
         with pytest.raises(ItemNotFound):
             await DeleteItem(uow)(item_id, frozenset({1}))
 
-    # If-Match with one version: still one DELETE; only a miss reads to say why (here: gone).
-    assert await _sent(log, delete_a_missing_one) == ["DELETE", "SELECT"]
+    # With If-Match: still one DELETE; only a miss reads, under the row's lock, to say why (here: gone).
+    assert await _sent(log, delete_a_missing_one) == ["DELETE", "BEGIN", "SELECT", "ROLLBACK"]
+
+
+async def test_a_put_or_patch_is_one_update_with_or_without_if_match(
+    traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
+) -> None:
+    uow, log = traced
+    item_id = (await CreateItem(uow, clock=lambda: NOW)("changed")).id
+    assert item_id is not None
+    replace, update = ReplaceItem(uow, clock=lambda: NOW), UpdateItem(uow, clock=lambda: NOW)
+    assert await _sent(log, lambda: replace(item_id, "renamed")) == ["UPDATE"]
+    assert await _sent(log, lambda: update(item_id, description="d", expected_versions=frozenset({2}))) == [
+        "UPDATE"
+    ]
+
+
+async def test_a_change_that_writes_nothing_says_why_under_the_rows_lock(
+    traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
+) -> None:
+    uow, log = traced
+    item_id = (await CreateItem(uow, clock=lambda: NOW)("as is")).id
+    assert item_id is not None
+    update = UpdateItem(uow, clock=lambda: NOW)
+    # Nothing to change: the UPDATE matches no row, the locked read finds the item as asked.
+    assert await _sent(log, lambda: update(item_id, name="as is")) == ["UPDATE", "BEGIN", "SELECT", "COMMIT"]
+
+    async def stale() -> None:
+        with pytest.raises(PreconditionFailed):
+            await update(item_id, name="other", expected_versions=frozenset({7}))
+
+    assert await _sent(log, stale) == ["UPDATE", "BEGIN", "SELECT", "ROLLBACK"]
 
 
 async def test_a_read_runs_without_a_transaction(

@@ -13,6 +13,16 @@ from cluster.topology import Cluster
 from tests.api.test_items_api import create
 from tests.api.test_pagination_api import NEXT
 from tests.faults.test_races import clients, race_one_if_match
+from tests.support.contention import (
+    assert_last_writer_won,
+    assert_one_winner_per_version,
+    concurrent_deletes,
+    conditional_writes,
+    final_version,
+    new_item,
+    spread_clients,
+    unconditional_writes,
+)
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 
@@ -94,3 +104,22 @@ async def test_of_concurrent_changes_with_one_if_match_across_replicas_exactly_o
         for method in ("PUT", "PATCH"):
             answers = await race_one_if_match(contenders, method)
             assert {served_by(answer) for answer in answers} == {r.name for r in shared_cluster.replicas}
+
+
+async def test_unconditional_writes_through_the_balancer_are_never_refused(shared_cluster: Cluster) -> None:
+    async with spread_clients([shared_cluster.url]) as writers:
+        item_id = await new_item(writers[0])
+        tally = await unconditional_writes(writers, item_id)
+        final = await final_version(writers[0], item_id)
+        deletes = await concurrent_deletes(writers, item_id)
+    assert_last_writer_won(tally, final, deletes)
+
+
+async def test_conditional_writes_through_the_balancer_have_one_winner_per_version(
+    shared_cluster: Cluster,
+) -> None:
+    async with spread_clients([shared_cluster.url]) as writers:
+        item_id = await new_item(writers[0])
+        outcomes = await conditional_writes(writers, item_id)
+        final = await final_version(writers[0], item_id)
+    assert_one_winner_per_version(outcomes, final)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.memory import MemoryUnitOfWork, MemoryUnitOfWorkFactory
-from domain.item import Item
+from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, comes_after, position_of
 from tests.contract.test_listing import SORTS, expected_order
 
@@ -84,17 +84,20 @@ async def apply(uow: MemoryUnitOfWork, items: dict[int, Item], history: list[Ite
     current = items[sorted(items)[change.pick % len(items)]]
     assert current.id is not None
     if isinstance(change, Delete):
-        await uow.items.delete(current.id, current.version)
+        await uow.items.delete(current.id, frozenset({current.version}))
         del items[current.id]
         return
     later = current.updated_at + timedelta(seconds=1)
     if isinstance(change, Rename):
-        changed = current.changed(later, name=change.name)
+        asked = ItemChange(later, name=change.name, expected_versions=frozenset({current.version}))
     else:
-        changed = current.changed(later, description=change.description)
-    if changed is not current:
-        items[current.id] = await uow.items.update(changed, current.version)
-        history.append(items[current.id])
+        asked = ItemChange(
+            later, description=change.description, expected_versions=frozenset({current.version})
+        )
+    changed = await uow.items.change(current.id, asked)
+    if changed != current:
+        items[current.id] = changed
+        history.append(changed)
 
 
 async def check_pages(

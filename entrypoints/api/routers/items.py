@@ -54,7 +54,7 @@ _MERGE_PATCH_BODY = {
 # PUT and PATCH answer alike: the changed item with its tag, or one of these problems.
 _CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"headers": _ETAG},
-    **problem_responses(404, 409, 412, 413, 415, 422, 503),
+    **problem_responses(404, 412, 413, 415, 422, 503),
 }
 
 
@@ -234,7 +234,7 @@ async def update_item(
     "/{item_id}",
     status_code=204,
     response_class=Response,
-    responses=problem_responses(404, 409, 412, 422, 503),
+    responses=problem_responses(404, 412, 422, 503),
     summary="Delete an item",
     operation_id="deleteItem",
 )

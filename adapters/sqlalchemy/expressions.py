@@ -1,0 +1,47 @@
+"""Two SQL expressions SQLAlchemy has no portable spelling for, compiled per dialect."""
+
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class later_of(FunctionElement[Any]):  # lower case: used like a SQL function
+    """The later of two timestamps: GREATEST on PostgreSQL, the two-argument max() on SQLite
+    (whose timestamps are text in one fixed format, so the text order is the time order)."""
+
+    type = DateTime(timezone=True)
+    inherit_cache = True
+
+
+@compiles(later_of)
+def _greatest(element: later_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(later_of, "sqlite")
+def _max(element: later_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+class in_json_array(FunctionElement[bool]):  # lower case: used like a SQL function
+    """`in_json_array(column, parameter)`: whether the integer column's value is one of the numbers in
+    the JSON array the parameter carries (a set of any size in one parameter, one statement for all)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(in_json_array)
+def _jsonb_contains(element: in_json_array, compiler: SQLCompiler, **kw: Any) -> str:
+    column, array = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST({array} AS JSONB) @> to_jsonb({column})"
+
+
+@compiles(in_json_array, "sqlite")
+def _json_each(element: in_json_array, compiler: SQLCompiler, **kw: Any) -> str:
+    column, array = (compiler.process(clause, **kw) for clause in element.clauses)
+    # Both operands are compiled SQL (a column and a bound parameter), never values.
+    return f"{column} IN (SELECT value FROM json_each({array}))"  # noqa: S608
