@@ -18,8 +18,11 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # --locked: refuse a uv.lock that no longer matches pyproject.toml (run `make lock`).
 SYNC := $(UV) sync --locked --quiet
+# Installed packages get their bytecode at install time: where PYTHONDONTWRITEBYTECODE is set (CI
+# sets it), every process would otherwise compile them again from source, each server a test starts too.
+export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install install-runtime run test lint lock lock-check clean bench wrk fuzz soak
+.PHONY: install install-runtime bytecode run test test-fast test-infra lint lock lock-check clean bench wrk fuzz soak
 .PHONY: cluster cluster-restart cluster-stop cluster-packages cluster-bench
 
 $(UV):
@@ -43,8 +46,26 @@ lint: install lock-check
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
-	$(BIN)/pytest
+# Tests run on TEST_WORKERS processes (pytest-xdist): most of them wait on servers and databases.
+# loadgroup keeps a file's tests (and files that share a server) on one worker; see tests/README.md.
+TEST_WORKERS ?= 4
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+
+# Everything but the suites that need infrastructure installed as root (tests/infra: test-infra).
+test: lint bytecode
+	$(BIN)/pytest $(PYTEST_PARALLEL) --ignore=tests/infra
+
+# The project's own bytecode, likewise (compileall skips what is current).
+bytecode: install
+	$(BIN)/python -m compileall -q -j 0 domain application adapters entrypoints bench cluster
+
+# The edit-run loop: the domain, the contract on memory and SQLite, the in-process API.
+test-fast: install bytecode
+	$(BIN)/pytest $(PYTEST_PARALLEL) -k "not postgres" tests/unit tests/contract tests/asgi tests/architecture
+
+# HAProxy and pgbouncer (tests/infra/cluster): installed first when missing and this user may.
+test-infra: install cluster-packages bytecode
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infra
 
 # The load benchmark (wrk drives it; see README "Performance"). Not part of `test`.
 BENCH_ARGS ?=
@@ -124,4 +145,4 @@ SOAK_FUZZ_MAX_EXAMPLES ?= 300
 soak: install
 	FAULT_ROUNDS=$(SOAK_FAULT_ROUNDS) HYPOTHESIS_PROFILE=soak FUZZ_MAX_EXAMPLES=$(SOAK_FUZZ_MAX_EXAMPLES) \
 		$(BIN)/pytest tests/faults tests/fuzz tests/unit/test_item_properties.py \
-		tests/api/test_hostile_input_properties.py --hypothesis-show-statistics
+		tests/asgi/test_hostile_input_properties.py --hypothesis-show-statistics

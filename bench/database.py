@@ -41,16 +41,16 @@ def fresh_database(url: str, scratch: Path) -> Iterator[str]:
         yield f"sqlite+aiosqlite:///{scratch / 'bench.db'}"
         return
     name = f"items_bench_{secrets.token_hex(4)}"
-    admin = asyncpg_dsn(parsed)
-    asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin(url, f'CREATE DATABASE "{name}"'))
     try:
         yield parsed.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
     finally:
-        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _admin(dsn: str, statement: str) -> None:
-    connection = await asyncpg.connect(dsn)
+async def admin(url: str, statement: str) -> None:
+    """Run one statement (CREATE or DROP DATABASE) on the server `url` names, outside a transaction."""
+    connection = await asyncpg.connect(asyncpg_dsn(make_url(url)), timeout=5)
     try:
         await connection.execute(statement)
     finally:

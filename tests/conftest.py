@@ -24,7 +24,9 @@ from adapters.memory import MemoryUnitOfWorkFactory
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrator import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from bench.database import admin
 from domain.ports import UnitOfWorkFactory
+from tests.support.databases import own_database
 
 # Property-based tests: HYPOTHESIS_PROFILE=ci (the default: quick, what `make test` runs) or soak
 # (`make soak`: many more examples). No deadline: an example's time depends on the machine's load.
@@ -32,22 +34,29 @@ settings.register_profile("ci", max_examples=50, deadline=None)
 settings.register_profile("soak", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-_REPORT = pytest.StashKey[list[str]]()
+# A fault report travels as a user property of the test's report, so that it reaches the run's
+# summary from xdist's worker processes too.
+_FAULT_REPORT = "fault_report"
+_REPORTED: list[str] = []
 
 
 @pytest.fixture
 def fault_report(request: pytest.FixtureRequest) -> Callable[[str], None]:
-    lines = request.config.stash.setdefault(_REPORT, [])
-
     def report(text: str) -> None:
         print(text)
-        lines.append(text)
+        request.node.user_properties.append((_FAULT_REPORT, text))
 
     return report
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Every phase's report carries the properties so far; the teardown's has them all.
+    if report.when == "teardown":
+        _REPORTED.extend(str(text) for name, text in report.user_properties if name == _FAULT_REPORT)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    if lines := config.stash.get(_REPORT, []):
+    if lines := _REPORTED:
         terminalreporter.section("fault tests")
         for line in lines:
             terminalreporter.write_line(line)
@@ -57,25 +66,13 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["memory", "sqlite", "postgres"]
 
 
-def _asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def _admin(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The URL of a database of this session's own, or a skip saying why there is none."""
     server_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
     name = f"items_test_{uuid.uuid4().hex[:12]}"
     try:
-        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+        asyncio.run(admin(server_url, f'CREATE DATABASE "{name}"'))
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         reason = f"PostgreSQL unreachable at {make_url(server_url)!r}: {error!r}"
         if os.environ.get("CI") == "true":
@@ -84,7 +81,7 @@ def postgres_url() -> Iterator[str]:
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -114,26 +111,24 @@ async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
         await engine.dispose()
 
 
-def own_database(
-    backend: str, label: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """For a fixture to `yield from`: a database with nothing in it, of the test's own: a new SQLite
-    file, or a new PostgreSQL database beside the session's, dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp(label) / 'items.db'}"
-        return
-    server_url: str = request.getfixturevalue("postgres_url")
-    name = f"items_{label}_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def empty_database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A database with nothing in it, of this test's own: a new SQLite file or PostgreSQL database."""
     yield from own_database(request.param, "empty", request, tmp_path_factory)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def durable_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty durable store per test: a new SQLite file or a new PostgreSQL database."""
+    yield from own_database(request.param, "durable", request, tmp_path_factory)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist's loadgroup (make test), a file's tests run on one worker, as they share its
+    module fixtures; files that share a server started once per worker name a group of their own."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from bench.service import free_port
 from entrypoints.cli.exit_codes import ExitCode
 from entrypoints.cli.main import app
-from tests.faults.server import free_port
 
 
 @pytest.fixture

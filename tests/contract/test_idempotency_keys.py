@@ -7,7 +7,7 @@ from domain.errors import IdempotencyKeyInFlight
 from domain.idempotency import IdempotentCreate, fingerprint
 from domain.item import Item
 from domain.ports import UnitOfWorkFactory
-from tests.contract.test_item_repository import NOW, new_item
+from tests.support.stores import NOW, new_item
 
 KEY = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 TTL = timedelta(hours=1)

@@ -15,7 +15,7 @@ from domain.errors import ItemNotFound, PreconditionFailed
 from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery
 from domain.ports import UnitOfWorkFactory
-from tests.contract.test_item_repository import NOW, add, get, new_item
+from tests.support.stores import NOW, add, get, new_item
 
 LATER = NOW + timedelta(seconds=1)
 

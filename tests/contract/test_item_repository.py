@@ -1,7 +1,7 @@
 """The repository contract: every adapter (memory, SQLite, PostgreSQL) must pass all of it."""
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -9,24 +9,7 @@ from domain.errors import ItemNotFound
 from domain.item import NAME_MAX_LENGTH, Item
 from domain.listing import LIST_LIMIT_MAX, LIST_SKIP_MAX, ItemListQuery
 from domain.ports import UnitOfWorkFactory
-
-NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
-
-
-def new_item(name: str = "Teapot", description: str = "Short and stout") -> Item:
-    return Item.new(name, description, NOW)
-
-
-async def add(uow_factory: UnitOfWorkFactory, item: Item) -> Item:
-    async with uow_factory() as uow:
-        stored = await uow.items.add(item)
-        await uow.commit()
-    return stored
-
-
-async def get(uow_factory: UnitOfWorkFactory, item_id: int) -> Item | None:
-    async with uow_factory(read_only=True) as uow:
-        return await uow.items.get(item_id)
+from tests.support.stores import NOW, add, get, new_item
 
 
 async def test_added_item_gets_an_id_and_reads_back_equal(uow_factory: UnitOfWorkFactory) -> None:

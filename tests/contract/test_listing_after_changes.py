@@ -10,8 +10,7 @@ from datetime import timedelta
 from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, Position, Sort, SortField, comes_after, position_of
 from domain.ports import UnitOfWork, UnitOfWorkFactory
-from tests.contract.test_item_repository import add
-from tests.contract.test_listing import SORTS, START, expected_order, fill, walk
+from tests.support.stores import SORTS, START, add, expected_order, fill, walk
 
 LATER = START + timedelta(days=1)
 TIE_SORTS = [sort for sort in SORTS if sort.field is not SortField.ID]

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import own_database
-from tests.faults.cluster import OwnedCluster, postgres_bindir
+from tests.support.databases import own_database
+from tests.support.postgres_cluster import OwnedCluster, postgres_bindir
+from tests.support.server import ServicePair, serving_pair
 
 QUICK_ROUNDS = 3
 
@@ -17,12 +18,6 @@ QUICK_ROUNDS = 3
 @pytest.fixture
 def fault_rounds() -> int:
     return int(os.environ.get("FAULT_ROUNDS", QUICK_ROUNDS))
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def durable_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh, empty durable store per test: a new SQLite file or a new PostgreSQL database."""
-    yield from own_database(request.param, "fault", request, tmp_path_factory)
 
 
 @pytest.fixture
@@ -41,3 +36,13 @@ def owned_cluster() -> Iterator[OwnedCluster]:
         yield cluster
     finally:
         cluster.destroy()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def service_pair(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServicePair]:
+    """Two services on one durable store, shared by the tests that race clients over them (the
+    xdist group `service_pair` keeps them on one worker): each works on items of its own."""
+    for database_url in own_database(request.param, "pair", request, tmp_path_factory):
+        yield from serving_pair(database_url)

@@ -4,8 +4,8 @@ import asyncio
 import random
 from collections.abc import Callable
 
-from tests.faults.ledger import Ledger, lost_writes, write
-from tests.faults.server import ServiceProcess
+from tests.support.ledger import Ledger, lost_writes, write
+from tests.support.server import ServiceProcess
 
 WRITERS = 8
 

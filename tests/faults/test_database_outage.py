@@ -11,10 +11,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.faults.cluster import OwnedCluster
-from tests.faults.ledger import Ledger, lost_writes, write
-from tests.faults.server import ServiceProcess
-from tests.faults.timeline import Answer, Timeline, first_answer
+from tests.support.ledger import Ledger, lost_writes, write
+from tests.support.postgres_cluster import OwnedCluster
+from tests.support.server import ServiceProcess
+from tests.support.timeline import Answer, Timeline, first_answer
 
 WRITERS = 8
 LOAD_BEFORE_SECONDS = 1.0

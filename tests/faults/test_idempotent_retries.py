@@ -1,38 +1,37 @@
-"""Concurrent retries of one Idempotency-Key across two worker processes create exactly one item."""
+"""Concurrent retries of one Idempotency-Key across two service processes create exactly one item."""
 
 import asyncio
-from contextlib import AsyncExitStack
+import uuid
+from collections.abc import Callable
 
-import httpx
+import pytest
 
-from tests.faults.server import ServiceProcess
+from tests.support.contention import spread_clients
+from tests.support.server import ServicePair
+
+pytestmark = pytest.mark.xdist_group("service_pair")
 
 RETRIES = 30
 
 
-async def test_retries_spread_over_processes_create_one_item(durable_url: str) -> None:
-    service = ServiceProcess(durable_url, workers=2)
-    service.start()
-    try:
-        async with AsyncExitStack() as stack:
-            # A client (so a connection) each, so the retries spread over both worker processes.
-            clients = [
-                await stack.enter_async_context(httpx.AsyncClient(base_url=service.base_url, timeout=10))
-                for _ in range(RETRIES)
-            ]
-            responses = await asyncio.gather(
-                *(
-                    client.post("/items/", json={"name": "once"}, headers={"Idempotency-Key": "k-1"})
-                    for client in clients
-                )
+async def test_retries_spread_over_processes_create_one_item(
+    service_pair: ServicePair, fault_report: Callable[[str], None]
+) -> None:
+    # Names and keys of this test's own: the services' store is shared with other tests.
+    name, key = f"once {uuid.uuid4()}", f"k-{uuid.uuid4()}"
+    async with spread_clients(service_pair.base_urls, RETRIES) as clients:
+        responses = await asyncio.gather(
+            *(
+                client.post("/items/", json={"name": name}, headers={"Idempotency-Key": key})
+                for client in clients
             )
-            listed = (await clients[0].get("/items/?limit=100")).json()
-    finally:
-        service.stop()
+        )
+        listed = (await clients[0].get("/items/", params={"q": name, "limit": 100})).json()
     statuses = [response.status_code for response in responses]
     assert set(statuses) <= {201, 409}, statuses
     assert len({response.json()["id"] for response in responses if response.status_code == 201}) == 1
     assert len(listed) == 1
-    print(
-        f"\n{durable_url.partition(':')[0]}: {statuses.count(201)} x 201, {statuses.count(409)} x 409, 1 item"
+    fault_report(
+        f"{service_pair.backend} Idempotency-Key retries over 2 processes: "
+        f"{statuses.count(201)} x 201, {statuses.count(409)} x 409, 1 item"
     )

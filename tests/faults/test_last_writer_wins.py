@@ -5,11 +5,10 @@ Without If-Match the last writer wins: every write is answered 200 (deletes 204 
 one writer wins per version and the others get 412 with the current ETag.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from tests.faults.server import ServiceProcess
 from tests.support.contention import (
     CLIENTS,
     WRITES_PER_CLIENT,
@@ -22,52 +21,36 @@ from tests.support.contention import (
     spread_clients,
     unconditional_writes,
 )
+from tests.support.server import ServicePair
 
-
-@pytest.fixture
-def services(durable_url: str) -> Iterator[list[ServiceProcess]]:
-    # One after the other: the first migrates the fresh database, the second finds it current.
-    started: list[ServiceProcess] = []
-    try:
-        for _ in range(2):
-            service = ServiceProcess(durable_url)
-            service.start()
-            started.append(service)
-        yield started
-    finally:
-        for service in started:
-            service.stop()
-
-
-def backend_of(services: list[ServiceProcess]) -> str:
-    return services[0].database_url.partition(":")[0]
+pytestmark = pytest.mark.xdist_group("service_pair")
 
 
 async def test_unconditional_writes_of_one_item_are_never_refused(
-    services: list[ServiceProcess], fault_report: Callable[[str], None]
+    service_pair: ServicePair, fault_report: Callable[[str], None]
 ) -> None:
-    async with spread_clients([service.base_url for service in services]) as clients:
+    async with spread_clients(service_pair.base_urls) as clients:
         item_id = await new_item(clients[0])
         tally = await unconditional_writes(clients, item_id)
         final = await final_version(clients[0], item_id)
         deletes = await concurrent_deletes(clients, item_id)
     assert_last_writer_won(tally, final, deletes)
     fault_report(
-        f"{backend_of(services)} last writer wins: {CLIENTS} clients over 2 processes, "
+        f"{service_pair.backend} last writer wins: {CLIENTS} clients over 2 processes, "
         f"{sum(tally.statuses.values())} writes without If-Match: {dict(tally.statuses)}, "
         f"final version {final}; {CLIENTS} concurrent DELETEs: {dict(deletes)}"
     )
 
 
 async def test_conditional_writes_of_one_item_have_one_winner_per_version(
-    services: list[ServiceProcess], fault_report: Callable[[str], None]
+    service_pair: ServicePair, fault_report: Callable[[str], None]
 ) -> None:
-    async with spread_clients([service.base_url for service in services]) as clients:
+    async with spread_clients(service_pair.base_urls) as clients:
         item_id = await new_item(clients[0])
         outcomes = await conditional_writes(clients, item_id)
         final = await final_version(clients[0], item_id)
     refused = assert_one_winner_per_version(outcomes, final)
     fault_report(
-        f"{backend_of(services)} If-Match contention: {CLIENTS} clients over 2 processes, "
+        f"{service_pair.backend} If-Match contention: {CLIENTS} clients over 2 processes, "
         f"{CLIENTS * WRITES_PER_CLIENT} writes: {final - 1} x 200 (one per version), {refused} x 412"
     )

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.faults.ledger import Ledger, lost_writes, write
-from tests.faults.server import ServiceProcess
-from tests.faults.timeline import Timeline
+from tests.support.ledger import Ledger, lost_writes, write
+from tests.support.server import ServiceProcess
+from tests.support.timeline import Timeline
 
 CLIENTS = 200
 POOL_SIZE = 2

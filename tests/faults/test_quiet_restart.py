@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from adapters.sqlalchemy.idle_ping import IDLE_SECONDS_BEFORE_PING
-from tests.faults.cluster import OwnedCluster
-from tests.faults.server import ServiceProcess
+from tests.support.postgres_cluster import OwnedCluster
+from tests.support.server import ServiceProcess
 
 # Enough to hold several pooled connections at once, all of which the restart cut.
 CONCURRENT_READS = 8

@@ -4,8 +4,8 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.faults.ledger import Ledger, lost_writes, write
-from tests.faults.server import ServiceProcess
+from tests.support.ledger import Ledger, lost_writes, write
+from tests.support.server import ServiceProcess
 
 
 async def test_concurrent_writers_in_several_processes_never_fail(

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.faults.server import ServiceProcess
+from tests.support.server import ServiceProcess
 
 HERE = Path(__file__).parent
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from tests.support.api import create
+
 CLIENTS = 16
 WRITES_PER_CLIENT = 20
 
@@ -32,9 +34,7 @@ async def spread_clients(
 
 
 async def new_item(client: httpx.AsyncClient) -> int:
-    response = await client.post("/items/", json={"name": "contended", "description": "start"})
-    assert response.status_code == 201, response.text
-    item_id: int = response.json()["id"]
+    item_id: int = (await create(client, "contended", "start"))["id"]
     return item_id
 
 
@@ -129,3 +129,23 @@ def assert_one_winner_per_version(outcomes: dict[int, Counter[int]], final: int)
     assert {version for version, won in wins.items() if won} == set(range(1, final))
     assert set(wins.values()) <= {0, 1}
     return sum(counts[412] for counts in outcomes.values())
+
+
+async def race_one_if_match(contenders: list[httpx.AsyncClient], method: str) -> list[httpx.Response]:
+    """Every contender changes one new item at once with the same If-Match: exactly one wins,
+    the rest get 412, and the item stored is the winner's. Returns every answer."""
+    item = await create(contenders[0], "contested")
+    url = f"/items/{item['id']}"
+    headers = {"If-Match": f'"{item["id"]}.1"'}
+    responses = await asyncio.gather(
+        *(
+            client.request(method, url, json={"name": f"contender {n}"}, headers=headers)
+            for n, client in enumerate(contenders)
+        )
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] + [412] * (len(contenders) - 1), statuses
+    winner = next(response for response in responses if response.status_code == 200)
+    stored = await contenders[0].get(url)
+    assert stored.json() == winner.json() and winner.json()["version"] == 2
+    return list(responses)

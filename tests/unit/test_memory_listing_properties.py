@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from adapters.memory import MemoryUnitOfWork, MemoryUnitOfWorkFactory
 from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, comes_after, position_of
-from tests.contract.test_listing import SORTS, expected_order
+from tests.support.stores import SORTS, expected_order
 
 START = datetime(2026, 3, 4, tzinfo=UTC)
 # Few letters and few instants, so names and creation times tie often; ß folds to ss.

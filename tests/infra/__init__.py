@@ -1,0 +1,1 @@
+"""Suites that need infrastructure installed as root (HAProxy, pgbouncer, ...): `make test-infra`."""

@@ -1,0 +1,73 @@
+"""Items in and out of a store through its units of work, and the items the contract tests use."""
+
+from datetime import UTC, datetime, timedelta
+
+from domain.item import Item
+from domain.listing import ItemListQuery, Sort, SortField, fold_name, position_of
+from domain.ports import UnitOfWorkFactory
+
+NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+
+
+def new_item(name: str = "Teapot", description: str = "Short and stout") -> Item:
+    return Item.new(name, description, NOW)
+
+
+async def add(uow_factory: UnitOfWorkFactory, item: Item) -> Item:
+    async with uow_factory() as uow:
+        stored = await uow.items.add(item)
+        await uow.commit()
+    return stored
+
+
+async def get(uow_factory: UnitOfWorkFactory, item_id: int) -> Item | None:
+    async with uow_factory(read_only=True) as uow:
+        return await uow.items.get(item_id)
+
+
+START = datetime(2026, 3, 4, tzinfo=UTC)
+
+
+# Names with ties, case differences, non-ASCII case pairs and LIKE wildcards.
+NAMES = ["beta", "Alpha", "ALPHA", "Straße", "STRASSE", "Ωmega", "ωMEGA", "50%", "5_0", "zeta", "Éclair", "é"]
+
+
+SORTS = [Sort(field, descending) for field in SortField for descending in (False, True)]
+
+
+async def fill(uow_factory: UnitOfWorkFactory) -> list[Item]:
+    # Two items per creation instant, so created_at ties too and only the id breaks them.
+    return [
+        await add(uow_factory, Item.new(name, "", START + timedelta(seconds=n // 2)))
+        for n, name in enumerate(NAMES)
+    ]
+
+
+def expected_order(stored: list[Item], sort: Sort) -> list[int | None]:
+    def key(item: Item) -> tuple[object, int]:
+        assert item.id is not None
+        value = {
+            SortField.ID: item.id,
+            SortField.CREATED_AT: item.created_at,
+            SortField.NAME: fold_name(item.name),
+        }
+        return (value[sort.field], item.id)
+
+    return [item.id for item in sorted(stored, key=key, reverse=sort.descending)]
+
+
+async def walk(
+    uow_factory: UnitOfWorkFactory, sort: Sort, limit: int, search: str | None = None
+) -> list[int | None]:
+    """Every page, each starting after the last item of the one before."""
+    seen: list[int | None] = []
+    query = ItemListQuery(limit=limit, sort=sort, name_contains=search)
+    while True:
+        async with uow_factory(read_only=True) as uow:
+            page = await uow.items.list(query)
+        seen += [item.id for item in page.items]
+        if not page.has_more:
+            return seen
+        query = ItemListQuery(
+            limit=limit, sort=sort, name_contains=search, after=position_of(page.items[-1], sort)
+        )
