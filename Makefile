@@ -21,6 +21,7 @@ SYNC := $(UV) sync --locked --quiet
 
 .PHONY: install install-runtime run test lint lock lock-check clean bench wrk fuzz soak
 .PHONY: cluster cluster-restart cluster-stop cluster-packages cluster-bench
+.PHONY: image test-container container-packages
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
@@ -90,6 +91,32 @@ cluster-packages:
 		echo "installing haproxy and pgbouncer (apt-get)"; \
 		apt-get update -qq && apt-get install -y -qq haproxy pgbouncer >/dev/null; \
 	else echo "the cluster needs haproxy and pgbouncer: sudo apt-get install haproxy pgbouncer"; exit 1; fi
+
+# The container image (docs/container.md), tagged items-service:latest and with the project's version.
+# Built with podman on the Dockerfile's official base, or, where no registry answers, on a Debian base
+# made here with debootstrap (kept in ~/.cache/items-service). Any python3 runs the build (standard
+# library only): it is the code the container tests build with.
+image:
+	@$(MAKE) --no-print-directory container-packages CONTAINER_TOOLS="podman runc debootstrap"
+	$(PYTHON) -m tests.support.container
+
+# The container suite (tests/container, marker `container`): the image built, then run as users run
+# it. Not part of `test` (building takes minutes; plain pytest deselects it).
+test-container: install
+	@$(MAKE) --no-print-directory container-packages
+	$(BIN)/pytest -m container tests/container
+
+# podman, runc (the OCI runtime that works here; crun could not set rlimits), debootstrap (the local
+# base) and podman-compose (the compose test) are Debian's packages, named as their commands:
+# installed here when missing and this user may.
+CONTAINER_TOOLS ?= podman runc debootstrap podman-compose
+container-packages:
+	@missing=""; for tool in $(CONTAINER_TOOLS); do \
+		command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing$$missing (apt-get)"; apt-get update -qq && apt-get install -y -qq$$missing >/dev/null; \
+	else echo "containers need$$missing: sudo apt-get install$$missing"; exit 1; fi
 
 # Re-pin after changing dependencies in pyproject.toml (versions already locked stay unless
 # LOCK_ARGS says otherwise, e.g. LOCK_ARGS=--upgrade), and export the lock as hashed requirements
