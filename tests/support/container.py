@@ -57,8 +57,8 @@ TRIMMED = (
 KEPT_DOC = "copyright"
 # An imported file system carries no environment; images from a registry set at least this.
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# Per container: a service's few processes and threads. Higher values (about 96000, the host's own
-# limit) were refused here by runc ("error setting rlimit type 6: operation not permitted").
+# Per container, at most: a service's few processes and threads. Higher values (about 96000, the
+# host's own limit) were refused here by runc ("error setting rlimit type 6: operation not permitted").
 NPROC = 4096
 
 
@@ -73,14 +73,19 @@ def cache_dir() -> Path:
     return path
 
 
+def _hard_limit(kind: int, at_most: int) -> int:
+    _, hard = resource.getrlimit(kind)
+    return at_most if hard == resource.RLIM_INFINITY else min(hard, at_most)
+
+
 def _containers_conf() -> Path:
-    """runc (crun could not set rlimits here), and limits no higher than this process's own: podman's
-    defaults ask for more than a sandbox without CAP_SYS_RESOURCE may grant."""
-    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    nofile = 1048576 if hard == resource.RLIM_INFINITY else hard
+    """runc (crun failed to set rlimits on this machine), and limits no higher than this process's
+    own: podman's defaults ask for more than a sandbox without CAP_SYS_RESOURCE may grant."""
+    nofile = _hard_limit(resource.RLIMIT_NOFILE, 1048576)
+    nproc = _hard_limit(resource.RLIMIT_NPROC, NPROC)
     text = (
         "[containers]\n"
-        f'default_ulimits = ["nofile={nofile}:{nofile}", "nproc={NPROC}:{NPROC}"]\n\n'
+        f'default_ulimits = ["nofile={nofile}:{nofile}", "nproc={nproc}:{nproc}"]\n\n'
         '[engine]\nruntime = "runc"\n'
     )
     path = cache_dir() / "containers.conf"
@@ -439,6 +444,9 @@ def main() -> None:
         built = build_image(tags, log=sys.stdout)
     except MissingTool as missing_tool:
         sys.exit(f"make image needs {missing_tool}")
+    except (PodmanError, subprocess.SubprocessError) as error:
+        # What failed is in the output above; this says which step it was.
+        sys.exit(f"make image failed: {error}")
     print(
         f"built {', '.join(tags)} on {built.base}: {built.size_bytes() / 1e6:.0f} MB, {built.seconds:.0f} s"
     )
