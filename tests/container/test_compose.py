@@ -55,9 +55,10 @@ def test_the_service_starts_after_a_healthy_database_and_a_successful_migration_
     )
 
 
-def test_the_service_gets_its_shutdown_grace_within_composes_and_a_read_only_root() -> None:
+def test_the_service_gets_its_shutdown_grace_within_composes_an_init_and_a_read_only_root() -> None:
     items = _services("compose.yaml")["items"]
     assert int(items["environment"]["SHUTDOWN_TIMEOUT"]) < _seconds(items["stop_grace_period"])
+    assert items["init"] is True
     assert items["read_only"] is True
 
 
@@ -88,7 +89,7 @@ def sqlite_compose(image: BuiltImage, podman_compose: None) -> Iterator[tuple[st
         podman("network", "rm", "--force", f"{project}_default", check=False)
 
 
-def test_the_sqlite_compose_file_serves_from_a_read_only_container_with_its_volume(
+def test_the_sqlite_compose_file_serves_from_a_read_only_container_with_an_init_and_its_volume(
     sqlite_compose: tuple[str, Container],
 ) -> None:
     url, container = sqlite_compose
@@ -100,4 +101,5 @@ def test_the_sqlite_compose_file_serves_from_a_read_only_container_with_its_volu
     assert (anonymous.status_code, keyed.status_code) == (401, 201)
     state = container.inspect()
     assert state["HostConfig"]["ReadonlyRootfs"] is True
+    assert state["HostConfig"]["Init"] is True
     assert [mount["Destination"] for mount in state["Mounts"] if mount["Type"] == "volume"] == ["/data"]
