@@ -64,7 +64,9 @@ ENV PATH=/opt/items/bin:$PATH \
     SHUTDOWN_TIMEOUT=8
 USER 10001:10001
 EXPOSE 8000
-# `items serve` (Granian) stops accepting on SIGTERM and lets in-flight requests finish.
+# `items serve` (Granian) stops accepting on SIGTERM and lets in-flight requests finish. Run it with
+# an init (--init, compose init: true): as PID 1 itself, a SIGTERM that comes before Granian has
+# installed its handler is dropped by the kernel, and the stop waits for SIGKILL.
 STOPSIGNAL SIGTERM
 # The image has no curl: its own Python asks. HOST=0.0.0.0 includes the loopback it asks on.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
