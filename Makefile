@@ -24,6 +24,7 @@ export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install install-runtime bytecode run test test-fast test-infra lint lock lock-check clean bench wrk fuzz soak
 .PHONY: cluster cluster-restart cluster-stop cluster-packages cluster-bench
+.PHONY: image container-packages
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
@@ -63,8 +64,10 @@ bytecode: install
 test-fast: install bytecode
 	$(BIN)/pytest $(PYTEST_PARALLEL) -k "not postgres" tests/unit tests/contract tests/asgi tests/architecture
 
-# HAProxy and pgbouncer (tests/infra/cluster): installed first when missing and this user may.
-test-infra: install cluster-packages bytecode
+# The suites that need infrastructure installed as root: HAProxy and pgbouncer (tests/infra/cluster),
+# podman and its tools (tests/infra/container: the image built, then run as users run it). Their
+# packages are installed first when missing and this user may.
+test-infra: install cluster-packages container-packages bytecode
 	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infra
 
 # The load benchmark (wrk drives it; see README "Performance"). Not part of `test`.
@@ -111,6 +114,26 @@ cluster-packages:
 		echo "installing haproxy and pgbouncer (apt-get)"; \
 		apt-get update -qq && apt-get install -y -qq haproxy pgbouncer >/dev/null; \
 	else echo "the cluster needs haproxy and pgbouncer: sudo apt-get install haproxy pgbouncer"; exit 1; fi
+
+# The container image (docs/container.md), tagged items-service:latest and with the project's version.
+# Built with podman on the Dockerfile's official base, or, where no registry answers, on a Debian base
+# made here with debootstrap (kept in ~/.cache/items-service). Any python3 runs the build (standard
+# library only): it is the code the container tests build with.
+image:
+	@$(MAKE) --no-print-directory container-packages CONTAINER_TOOLS="podman runc debootstrap"
+	$(PYTHON) -m tests.support.container
+
+# podman, runc (the OCI runtime that works here; crun could not set rlimits), debootstrap (the local
+# base) and podman-compose (the compose test) are Debian's packages, named as their commands:
+# installed here when missing and this user may.
+CONTAINER_TOOLS ?= podman runc debootstrap podman-compose
+container-packages:
+	@missing=""; for tool in $(CONTAINER_TOOLS); do \
+		command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing$$missing (apt-get)"; apt-get update -qq && apt-get install -y -qq$$missing >/dev/null; \
+	else echo "containers need$$missing: sudo apt-get install$$missing"; exit 1; fi
 
 # Re-pin after changing dependencies in pyproject.toml (versions already locked stay unless
 # LOCK_ARGS says otherwise, e.g. LOCK_ARGS=--upgrade), and export the lock as hashed requirements

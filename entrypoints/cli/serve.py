@@ -65,8 +65,9 @@ def server(
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    # HOST and PORT as well, so a container image sets them the way it sets every other setting.
+    host: Annotated[str, typer.Option(envvar="HOST", help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
     reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False,
 ) -> None:
