@@ -104,7 +104,7 @@ def _memory_tracing() -> Any:
     from opentelemetry.sdk.trace.export import BatchSpanProcessor  # noqa: PLC0415
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: PLC0415
 
-    from entrypoints.tracing import Tracing  # noqa: PLC0415
+    from entrypoints.observability.tracing import Tracing  # noqa: PLC0415
 
     exporter = InMemorySpanExporter()
     return Tracing(lambda: [BatchSpanProcessor(exporter)])

@@ -1,29 +1,115 @@
-"""The composition root: the only place that picks concrete adapters."""
+"""The composition root: the only place that picks and builds concrete adapters.
 
-from collections.abc import Awaitable
+DATABASE_URL chooses the store; the settings tune its engine; the use-cases and the cursor codec
+are built once here and handed to the driving adapters ready (`services`). Tests override a
+provider (`container.uow.override(...)`) instead of patching modules.
+"""
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, fields
 from typing import Any
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import utc_now
+from adapters.memory import MemoryStoreProbe, MemoryUnitOfWorkFactory
+from adapters.sqlalchemy.engine import EngineOptions, create_engine
+from adapters.sqlalchemy.errors import STORE_ERRORS
+from adapters.sqlalchemy.migrator import SchemaNotCurrent, schema_state, upgrade
+from adapters.sqlalchemy.probe import SqlAlchemyStoreProbe
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.create_item import CreateItem
 from application.delete_item import DeleteItem
 from application.get_item import GetItem
 from application.list_items import ListItems
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
-from entrypoints.api.cursors import CursorCodec
+from domain.ports import StoreProbe, UnitOfWorkFactory
+from entrypoints.cursors import CursorCodec
 from entrypoints.settings import Settings
-from entrypoints.storage import open_storage, probe_for
+
+logger = logging.getLogger(__name__)
+
+
+def engine_options(settings: Settings) -> EngineOptions:
+    """The engine's options are settings of the same names."""
+    return EngineOptions(**{option.name: getattr(settings, option.name) for option in fields(EngineOptions)})
+
+
+async def prepare_schema(engine: AsyncEngine, settings: Settings) -> None:
+    """Upgrade when allowed to; otherwise refuse to serve a schema that is not at head."""
+    if settings.migrates_on_start:
+        before = await schema_state(engine)
+        await upgrade(engine)
+        if not before.is_current:
+            logger.info("schema upgraded from %s to %s", before.current or "nothing", before.head)
+        return
+    try:
+        state = await schema_state(engine)
+    except STORE_ERRORS as error:
+        # Serve anyway: requests answer 503 and readiness says why until the database is back.
+        logger.warning("database unreachable at start-up (%s); schema not checked", type(error).__name__)
+        return
+    if not state.is_current:
+        raise SchemaNotCurrent(state.advice())
+
+
+@asynccontextmanager
+async def sql_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The engine DATABASE_URL names, tuned by the settings; its connections closed on the way out."""
+    engine = create_engine(settings.database_url, engine_options(settings))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+        logger.info("database connections closed")
+
+
+async def open_storage(settings: Settings) -> AsyncGenerator[UnitOfWorkFactory]:
+    if settings.backend == "memory":
+        yield MemoryUnitOfWorkFactory()
+        return
+    async with sql_engine(settings) as engine:
+        await prepare_schema(engine, settings)
+        yield SqlAlchemyUnitOfWorkFactory(engine)
+
+
+def probe_for(uow_factory: UnitOfWorkFactory, settings: Settings) -> StoreProbe:
+    if isinstance(uow_factory, SqlAlchemyUnitOfWorkFactory):
+        return SqlAlchemyStoreProbe(uow_factory.engine, timeout=settings.ready_timeout)
+    return MemoryStoreProbe()
+
+
+def engine_of(uow_factory: UnitOfWorkFactory) -> AsyncEngine | None:
+    """The SQL store's engine, for its pool metrics and statement tracing; None for the memory store."""
+    return uow_factory.engine if isinstance(uow_factory, SqlAlchemyUnitOfWorkFactory) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the driving adapters call, built once: a request reads it, it does not resolve it."""
+
+    create_item: CreateItem
+    get_item: GetItem
+    list_items: ListItems
+    replace_item: ReplaceItem
+    update_item: UpdateItem
+    delete_item: DeleteItem
+    cursors: CursorCodec
+    store_probe: StoreProbe
 
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     clock = providers.Object(utc_now)
     uow = providers.Resource(open_storage, settings=settings)
+    engine = providers.Singleton(engine_of, uow_factory=uow)
     store_probe = providers.Singleton(probe_for, uow_factory=uow, settings=settings)
 
-    # Use-cases are stateless, so one of each serves every request: no per-request building.
+    # Use-cases are stateless, so one of each serves every request.
     create_item = providers.Singleton(
         CreateItem, uow=uow, clock=clock, idempotency_ttl=settings.provided.idempotency_period
     )
@@ -33,6 +119,18 @@ class Container(containers.DeclarativeContainer):
     update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Singleton(DeleteItem, uow=uow)
     cursor_codec = providers.Singleton(CursorCodec, key=settings.provided.cursor_key)
+
+    services = providers.Singleton(
+        Services,
+        create_item=create_item,
+        get_item=get_item,
+        list_items=list_items,
+        replace_item=replace_item,
+        update_item=update_item,
+        delete_item=delete_item,
+        cursors=cursor_codec,
+        store_probe=store_probe,
+    )
 
 
 async def settle(outcome: Any) -> Any:

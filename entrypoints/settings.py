@@ -8,7 +8,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.sqlalchemy.engine import EngineOptions
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./app.db"
+_ENGINE = EngineOptions()
 
 # Plain scheme names an operator may type, mapped to the async driver we ship.
 _DRIVERS = {
@@ -33,22 +36,32 @@ class Settings(BaseSettings):
         DEFAULT_DATABASE_URL,
         description="memory://, sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db",
     )
-    db_pool_size: int = Field(20, ge=1)
+    # The engine's settings take their defaults from EngineOptions, which names its fields alike.
+    db_pool_size: int = Field(_ENGINE.db_pool_size, ge=1)
     db_pool_timeout: float = Field(
-        5.0, gt=0, description="seconds a request waits for a connection (SQLite: also for its turn to write)"
+        _ENGINE.db_pool_timeout,
+        gt=0,
+        description="seconds a request waits for a connection (SQLite: also for its turn to write)",
     )
-    db_connect_timeout: float = Field(5.0, gt=0)
+    db_connect_timeout: float = Field(_ENGINE.db_connect_timeout, gt=0)
     db_pool_pre_ping: bool = Field(
-        False, description="ping each pooled connection before use (costs round trips on every request)"
+        _ENGINE.db_pool_pre_ping,
+        description="ping each pooled connection before use (costs round trips on every request)",
     )
-    db_statement_cache: bool = Field(True, description="turn off behind pgbouncer in transaction mode")
-    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    db_statement_cache: bool = Field(
+        _ENGINE.db_statement_cache, description="turn off behind pgbouncer in transaction mode"
+    )
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = _ENGINE.sqlite_synchronous
     sqlite_busy_timeout: float = Field(
-        5.0, gt=0, description="seconds a write waits for another process's lock before a 503"
+        _ENGINE.sqlite_busy_timeout,
+        gt=0,
+        description="seconds a write waits for another process's lock before a 503",
     )
-    sql_echo: bool = False
+    sql_echo: bool = _ENGINE.sql_echo
     db_command_timeout: float = Field(
-        30.0, gt=0, description="seconds a PostgreSQL statement may run before it is abandoned"
+        _ENGINE.db_command_timeout,
+        gt=0,
+        description="seconds a PostgreSQL statement may run before it is abandoned",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "text"] = Field(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -26,24 +26,28 @@ READ_ONLY_OPTIONS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True, slots=True)
 class EngineOptions:
+    """How an engine behaves. The fields are named as the settings that set them (entrypoints/
+    settings.py takes its defaults from here, and the container copies them over by name)."""
+
     # Requests beyond the pool wait in a queue where a newcomer can take a returned connection
     # before an older waiter: at 32 concurrent requests, 10 connections made a ~200 ms p99.
-    pool_size: int = 20
-    pool_timeout: float = 5.0
-    connect_timeout: float = 5.0
+    db_pool_size: int = 20
+    db_pool_timeout: float = 5.0
+    db_connect_timeout: float = 5.0
     # A database that stops answering mid-statement must not hang a request forever.
-    command_timeout: float = 30.0
+    db_command_timeout: float = 30.0
     # Off: asyncpg's ping is BEGIN, ";" and ROLLBACK, three round trips before every request.
     # Only connections idle for a while are pinged (idle_ping.py), and a connection found dead
     # invalidates the whole pool (SQLAlchemy's disconnect handling), so after a database restart
     # the pool refills with fresh connections.
-    pool_pre_ping: bool = False
-    echo: bool = False
+    db_pool_pre_ping: bool = False
+    sql_echo: bool = False
     # WAL with NORMAL survives any process crash; FULL also survives power loss, per commit.
-    sqlite_synchronous: str = "NORMAL"
-    sqlite_busy_timeout_ms: int = 5_000
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
+    # Seconds a write waits for another process's lock.
+    sqlite_busy_timeout: float = 5.0
     # Behind a transaction-mode pooler (pgbouncer) asyncpg's prepared statements collide.
-    postgres_statement_cache: bool = True
+    db_statement_cache: bool = True
 
 
 def create_engine(url: str | URL, options: EngineOptions = EngineOptions()) -> AsyncEngine:
@@ -63,24 +67,24 @@ def sqlite_file(url: URL) -> Path | None:
 def _pool_arguments(options: EngineOptions) -> dict[str, Any]:
     """What both backends' pools share: a fixed size (no overflow) and a bounded wait for a connection."""
     return {
-        "echo": options.echo,
-        "pool_size": options.pool_size,
+        "echo": options.sql_echo,
+        "pool_size": options.db_pool_size,
         "max_overflow": 0,
-        "pool_timeout": options.pool_timeout,
-        "pool_pre_ping": options.pool_pre_ping,
+        "pool_timeout": options.db_pool_timeout,
+        "pool_pre_ping": options.db_pool_pre_ping,
     }
 
 
 def _postgres_engine(url: URL, options: EngineOptions) -> AsyncEngine:
     connect_args: dict[str, Any] = {
-        "timeout": options.connect_timeout,
-        "command_timeout": options.command_timeout,
+        "timeout": options.db_connect_timeout,
+        "command_timeout": options.db_command_timeout,
     }
-    if not options.postgres_statement_cache:
+    if not options.db_statement_cache:
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_cache_size"] = 0
     engine = create_async_engine(url, **_pool_arguments(options), connect_args=connect_args)
-    if not options.pool_pre_ping:
+    if not options.db_pool_pre_ping:
         ping_when_idle(engine)
     return engine
 
@@ -94,7 +98,7 @@ def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:
         # Closing a Connection already rolls back whatever it began; the pool's own rollback at
         # check-in would be a second hop to aiosqlite's thread on every request (~50 us of CPU).
         pool_reset_on_return=None,
-        connect_args={"timeout": options.sqlite_busy_timeout_ms / 1000},
+        connect_args={"timeout": options.sqlite_busy_timeout},
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -104,7 +108,7 @@ def _sqlite_engine(url: URL, options: EngineOptions) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={options.sqlite_synchronous}")
-        cursor.execute(f"PRAGMA busy_timeout={options.sqlite_busy_timeout_ms}")
+        cursor.execute(f"PRAGMA busy_timeout={round(options.sqlite_busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

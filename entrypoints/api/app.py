@@ -11,8 +11,6 @@ from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp
 
-from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from entrypoints import metrics
 from entrypoints.api.cors import with_cors
 from entrypoints.api.docs import install_docs
 from entrypoints.api.middleware.body_limits import BodyLimits
@@ -24,13 +22,14 @@ from entrypoints.api.routers import health, items
 from entrypoints.api.routers import metrics as metrics_router
 from entrypoints.api.security import install_security
 from entrypoints.container import Container, settle
-from entrypoints.logs import configure_logging
+from entrypoints.observability import metrics
+from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
 
 if TYPE_CHECKING:
-    from entrypoints.tracing import Tracing
+    from entrypoints.observability.tracing import Tracing
 
-# FastAPI's own OpenTelemetry spans and metrics stay off: tracing is entrypoints.tracing's (one
+# FastAPI's own OpenTelemetry spans and metrics stay off: tracing is entrypoints.observability.tracing's (one
 # server span per request, not two), and its per-request check for a configured provider is skipped.
 NO_FASTAPI_TELEMETRY: TelemetryConfig = {
     "tracing": False,
@@ -57,7 +56,7 @@ def _tracing_asked_for(settings: Settings) -> Tracing | None:
     if not settings.trace_exporters:
         return None
     # Imported only now: without OTEL_TRACES_EXPORTER the OpenTelemetry SDK is never loaded.
-    from entrypoints.tracing import Tracing, batch_processors  # noqa: PLC0415
+    from entrypoints.observability.tracing import Tracing, batch_processors  # noqa: PLC0415
 
     return Tracing(batch_processors(settings.trace_exporters, settings.otlp_protocol))
 
@@ -82,11 +81,12 @@ def create_app(
     configure_logging(settings.log_level, settings.log_format, with_trace_ids=tracing is not None)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await settle(container.init_resources())
         try:
-            uow_factory = await settle(container.uow())
-            engine = uow_factory.engine if isinstance(uow_factory, SqlAlchemyUnitOfWorkFactory) else None
+            # Built once, here; requests read them from the app's state (routers/items.py).
+            app.state.services = await settle(container.services())
+            engine = await settle(container.engine())
             if engine is not None:
                 metrics.watch_pool(engine)
             if tracing is not None:
@@ -117,14 +117,13 @@ def create_app(
         # request's Host, which the client chooses. /items and /items/ are both routes.
         redirect_slashes=False,
         telemetry=NO_FASTAPI_TELEMETRY,
+        # The routes themselves, not include_router: an included router is one more route that
+        # matches every request before its own routes do.
+        routes=[*items.router.routes, *health.router.routes, *metrics_router.router.routes],
     )
     app.cors_origins = settings.cors_origin_list
     app.tracing = tracing
-    app.state.container = container
     install_problem_handlers(app)
-    app.include_router(items.router)
-    app.include_router(health.router)
-    app.include_router(metrics_router.router)
     install_docs(app, enabled=settings.docs_enabled)
     # Added last runs first: an unauthorized request is refused before its body is read.
     app.add_middleware(BodyLimits, max_body_bytes=settings.max_body_bytes)

@@ -24,7 +24,7 @@ from domain.errors import (
 )
 from entrypoints.api.etags import etag_for
 from entrypoints.api.schemas import Problem
-from entrypoints.logs import request_id
+from entrypoints.observability.logs import request_id
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +118,7 @@ _METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method some route answers on this path, asked of the routes themselves (nested
-    included routers hide their routes' method sets, so only matching can tell)."""
+    """Every method some route answers on this path, asked of the routes themselves by matching."""
     allowed = {
         method
         for method in _METHODS

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sqlalchemy import migrator
 from entrypoints.cli.exit_codes import NothingToMigrate
 from entrypoints.cli.running import load_settings, run
-from entrypoints.storage import sql_engine
+from entrypoints.container import sql_engine
 
 app = typer.Typer(help="Upgrade, downgrade or show the database schema revision.", no_args_is_help=True)
 

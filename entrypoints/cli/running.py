@@ -10,7 +10,7 @@ import typer
 
 from entrypoints.cli.exit_codes import describe
 from entrypoints.container import Container, settle
-from entrypoints.logs import configure_logging
+from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
 
 T = TypeVar("T")

@@ -17,10 +17,10 @@ from granian.server.common import AbstractServer
 from watchfiles import PythonFilter
 
 from entrypoints.cli.running import run
-from entrypoints.logs import configure_logging
-from entrypoints.multiprocess import MULTIPROCESS_DIR, is_multiprocess
+from entrypoints.container import open_storage
+from entrypoints.observability.logs import configure_logging
+from entrypoints.observability.multiprocess import MULTIPROCESS_DIR, is_multiprocess
 from entrypoints.settings import Settings
-from entrypoints.storage import open_storage
 
 APP = "entrypoints.api.app:create_app"
 

@@ -8,7 +8,7 @@ import pytest
 from starlette.types import Message
 
 from entrypoints.api.app import create_app
-from entrypoints.logs import JsonFormatter
+from entrypoints.observability.logs import JsonFormatter
 from entrypoints.settings import Settings
 from tests.support.asgi import running
 

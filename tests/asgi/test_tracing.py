@@ -1,6 +1,6 @@
 """Tracing on (spans kept in memory): a server span per request, a child span per statement.
 
-Each request's statement spans are counted on SQLite (entrypoints.aiosqlite_tracing) and on
+Each request's statement spans are counted on SQLite (adapters.sqlalchemy.aiosqlite_tracing) and on
 PostgreSQL (asyncpg's instrumentation): one span per statement executed, so a backend whose
 statements went untraced, or were traced twice, fails here.
 """
@@ -22,19 +22,19 @@ from sqlalchemy.engine import make_url
 from domain.ports import UnitOfWorkFactory
 from entrypoints.api.app import create_app
 from entrypoints.container import Container
-from entrypoints.logs import JsonFormatter
+from entrypoints.observability.logs import JsonFormatter
+from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings
-from entrypoints.tracing import Tracing
 from tests.support.asgi import running
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
 DATA_STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
-# The one instrumentation that traces each backend's statements (entrypoints.tracing).
+# The one instrumentation that traces each backend's statements (entrypoints.observability.tracing).
 INSTRUMENTATION = {
     "postgresql": "opentelemetry.instrumentation.asyncpg",
-    "sqlite": "entrypoints.aiosqlite_tracing",
+    "sqlite": "adapters.sqlalchemy.aiosqlite_tracing",
 }
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 

@@ -38,7 +38,7 @@ def _record_statements(driver_connection: Any, log: list[str]) -> None:
 @pytest.fixture
 async def traced(empty_database_url: str) -> AsyncIterator[tuple[SqlAlchemyUnitOfWorkFactory, list[str]]]:
     # One pooled connection, so every unit of work below runs on the traced one.
-    engine = create_engine(empty_database_url, EngineOptions(pool_size=1))
+    engine = create_engine(empty_database_url, EngineOptions(db_pool_size=1))
     try:
         await upgrade(engine)
         async with engine.connect() as connection:

@@ -9,7 +9,7 @@ from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 
 async def test_schema_reads_and_units_of_work_keep_the_driver_out_of_transactions(tmp_path: Path) -> None:
     # One connection, so every step below reuses the same one.
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'items.db'}", EngineOptions(pool_size=1))
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'items.db'}", EngineOptions(db_pool_size=1))
     try:
         await upgrade(engine)
         await schema_state(engine)

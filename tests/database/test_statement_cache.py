@@ -15,7 +15,7 @@ from domain.listing import ItemListQuery
 
 async def _named_statements_after_work(url: str, statement_cache: bool) -> int:
     # One connection, so the count below is taken on the very connection the work used.
-    engine = create_engine(url, EngineOptions(pool_size=1, postgres_statement_cache=statement_cache))
+    engine = create_engine(url, EngineOptions(db_pool_size=1, db_statement_cache=statement_cache))
     try:
         await upgrade(engine)
         uow = SqlAlchemyUnitOfWorkFactory(engine)

@@ -15,7 +15,7 @@ from tests.support.sqlite_outages import locked
 async def test_a_failed_begin_returns_its_connection_to_the_pool(tmp_path: Path) -> None:
     path = tmp_path / "items.db"
     engine = create_engine(
-        f"sqlite+aiosqlite:///{path}", EngineOptions(pool_size=1, sqlite_busy_timeout_ms=50)
+        f"sqlite+aiosqlite:///{path}", EngineOptions(db_pool_size=1, sqlite_busy_timeout=0.05)
     )
     try:
         await upgrade(engine)
@@ -29,7 +29,7 @@ async def test_a_failed_begin_returns_its_connection_to_the_pool(tmp_path: Path)
 
 
 async def test_a_writer_queued_longer_than_the_pool_timeout_is_refused(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'items.db'}", EngineOptions(pool_timeout=0.1))
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'items.db'}", EngineOptions(db_pool_timeout=0.1))
     try:
         await upgrade(engine)
         uow = SqlAlchemyUnitOfWorkFactory(engine)

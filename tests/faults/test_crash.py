@@ -8,6 +8,9 @@ from tests.support.ledger import Ledger, lost_writes, write
 from tests.support.server import ServiceProcess
 
 WRITERS = 8
+KINDS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Writes only stop when the service dies; this bounds a round that never gets there.
+HANG_GUARD_SECONDS = 120
 
 
 async def test_acknowledged_writes_survive_repeated_sigkill(
@@ -19,17 +22,19 @@ async def test_acknowledged_writes_survive_repeated_sigkill(
     service.start()
     try:
         for _ in range(fault_rounds):
-            load = asyncio.create_task(write(service.base_url, ledger, WRITERS, rng, seconds=30))
-            await asyncio.sleep(rng.uniform(0.3, 1.5))
+            load = asyncio.create_task(write(service.base_url, ledger, WRITERS, rng, HANG_GUARD_SECONDS))
+            # The kill comes after a random amount of work (every kind of write done at least once
+            # by then), not after a random time: a loaded machine does less in a second.
+            await ledger.reaches(ledger.acknowledged + rng.randint(20, 120), KINDS)
             await asyncio.to_thread(service.kill)
-            await asyncio.wait_for(load, timeout=15)
+            await asyncio.wait_for(load, timeout=HANG_GUARD_SECONDS)
             await asyncio.to_thread(service.start)
             assert await lost_writes(service.base_url, ledger) == []
     finally:
         service.stop()
     assert ledger.unexpected == [] and ledger.refused == 0
     # Every kind of write was acknowledged at least once, so each kind was checked after a kill.
-    assert set(ledger.acknowledged_by) == {"POST", "PUT", "PATCH", "DELETE"}, ledger.acknowledged_by
+    assert set(ledger.acknowledged_by) == KINDS, ledger.acknowledged_by
     backend = durable_url.partition(":")[0]
     kinds = ", ".join(f"{count} {method}" for method, count in sorted(ledger.acknowledged_by.items()))
     fault_report(

@@ -102,4 +102,4 @@ def test_with_an_exporter_the_sdk_and_its_layer_are_there() -> None:
     # The control for the test above: the same probe sees tracing when it is asked for.
     modules, outermost = _served_once(OTEL_TRACES_EXPORTER="console")
     assert "opentelemetry.sdk.trace" in modules
-    assert outermost == "entrypoints.tracing"
+    assert outermost == "entrypoints.observability.tracing"

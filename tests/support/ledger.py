@@ -45,6 +45,20 @@ class Ledger:
     # mistaken for a later acknowledged one that reused its name.
     operations: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    async def reaches(
+        self, count: int, kinds: frozenset[str] = frozenset(), hang_guard: float = 120.0
+    ) -> None:
+        """Wait until `count` writes are acknowledged, among them one of each of `kinds`: tests
+        inflict their faults after so much work, not after so much time, whatever the machine's
+        speed. `hang_guard` seconds only stop a test that would otherwise wait forever."""
+        deadline = asyncio.get_running_loop().time() + hang_guard
+        while self.acknowledged < count or not kinds <= self.acknowledged_by.keys():
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(
+                    f"{self.acknowledged} of {count} writes acknowledged ({self.acknowledged_by})"
+                )
+            await asyncio.sleep(0.01)
+
     def known_state(self, item_id: int) -> State:
         (state,) = self.allowed[item_id]
         return state

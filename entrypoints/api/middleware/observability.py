@@ -8,8 +8,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrypoints import metrics
-from entrypoints.logs import request_id
+from entrypoints.observability import metrics
+from entrypoints.observability.logs import request_id
 
 access_log = logging.getLogger("items.access")
 

@@ -1,11 +1,7 @@
 """Probes for an orchestrator: is the process up, and can it serve (database reachable, schema current)."""
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Response
-
-from domain.ports import StoreProbe
-from entrypoints.api.dependencies import provided
 from entrypoints.api.problems import RETRY_LATER, problem, problem_responses
 from entrypoints.api.schemas import Health
 
@@ -24,8 +20,8 @@ async def live() -> dict[str, str]:
     responses={200: {"description": "Ready"}, **problem_responses(503)},
     operation_id="getReadiness",
 )
-async def ready(probe: Annotated[StoreProbe, provided("store_probe")]) -> Response:
-    reason = await probe()
+async def ready(request: Request) -> Response:
+    reason = await request.app.state.services.store_probe()
     if reason is not None:
         return problem(503, f"Not ready: {reason}", headers=RETRY_LATER)
     return Response(b'{"status":"ok"}', media_type="application/json")

@@ -1,36 +1,27 @@
-"""The /items resource: HTTP in, use-case call, HTTP out. No business rules here."""
+"""The /items resource: HTTP in, use-case call, HTTP out. No business rules here.
 
-from typing import Annotated, Any, Literal
+Each route parses its input once (FastAPI, from the signature), calls its use-case from the
+services built at start-up, and answers with the item's JSON bytes (schemas.item_json) and its
+headers. `response_model` is for the OpenAPI document only: a returned Response is not
+validated again, and tests prove every answer matches the published schema.
+"""
+
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from application.create_item import CreateItem
-from application.delete_item import DeleteItem
-from application.get_item import GetItem
-from application.list_items import ListItems
-from application.replace_item import ReplaceItem
-from application.update_item import UpdateItem
 from domain.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item
-from domain.listing import (
-    LIST_LIMIT_DEFAULT,
-    LIST_LIMIT_MAX,
-    LIST_SKIP_MAX,
-    SEARCH_MAX_LENGTH,
-    ItemListQuery,
-    Sort,
-)
-from entrypoints.api.cursors import CURSOR_MAX_LENGTH, CursorCodec
-from entrypoints.api.dependencies import provided
+from domain.listing import ItemListQuery, Sort
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
-from entrypoints.api.schemas import NO_NUL, ItemIn, ItemOut, ItemPatch
+from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch, ListParameters, item_json, items_json
+from entrypoints.container import Services
 
 router = APIRouter(prefix="/items", tags=["items"])
 
 ItemId = Annotated[int, Path(ge=ITEM_ID_MIN, le=ITEM_ID_MAX, description="the item's id")]
-SortToken = Literal["id", "-id", "created_at", "-created_at", "name", "-name"]
 IfMatch = Annotated[
     str | None,
     Header(
@@ -38,6 +29,7 @@ IfMatch = Annotated[
     ),
 ]
 
+_JSON = "application/json"
 _ETAG = {"ETag": {"description": "the item's strong entity tag", "schema": {"type": "string"}}}
 _LINK = {
     "Link": {
@@ -58,8 +50,14 @@ _CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _out(item: Item) -> ItemOut:
-    return ItemOut.model_validate(item, from_attributes=True)
+def _services(request: Request) -> Services:
+    """What the app's lifespan built from the container (app.py)."""
+    services: Services = request.app.state.services
+    return services
+
+
+def _answer(item: Item, status: int = 200, **headers: str) -> Response:
+    return Response(item_json(item), status, {"ETag": etag_of(item), **headers}, _JSON)
 
 
 def _unquoted(key: str | None) -> str | None:
@@ -67,11 +65,6 @@ def _unquoted(key: str | None) -> str | None:
     if key is not None and len(key) > 2 and key[0] == key[-1] == '"':
         return key[1:-1]
     return key
-
-
-def _described(item: Item, response: Response) -> ItemOut:
-    response.headers["ETag"] = etag_of(item)
-    return _out(item)
 
 
 @router.post(
@@ -88,8 +81,7 @@ def _described(item: Item, response: Response) -> ItemOut:
 @router.post("", status_code=201, response_model=ItemOut, include_in_schema=False)
 async def create_item(
     body: ItemIn,
-    response: Response,
-    create: Annotated[CreateItem, provided("create_item")],
+    request: Request,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -100,10 +92,10 @@ async def create_item(
             "(409 while the first is in flight, 422 with another body); kept for IDEMPOTENCY_TTL",
         ),
     ] = None,
-) -> ItemOut:
+) -> Response:
+    create = _services(request).create_item
     item = await create(body.name, body.description, idempotency_key=_unquoted(idempotency_key))
-    response.headers["Location"] = f"{router.prefix}/{item.id}"
-    return _described(item, response)
+    return _answer(item, 201, Location=f"{router.prefix}/{item.id}")
 
 
 @router.get(
@@ -114,45 +106,21 @@ async def create_item(
     operation_id="listItems",
 )
 @router.get("", response_model=list[ItemOut], include_in_schema=False)
-async def list_items(
-    *,
-    request: Request,
-    response: Response,
-    list_: Annotated[ListItems, provided("list_items")],
-    codec: Annotated[CursorCodec, provided("cursor_codec")],
-    skip: Annotated[int, Query(ge=0, le=LIST_SKIP_MAX, description="items to skip (not with cursor)")] = 0,
-    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT_MAX, description="page size")] = LIST_LIMIT_DEFAULT,
-    sort: Annotated[
-        SortToken, Query(description="order (- for descending); ties are broken by id; name ignores case")
-    ] = "id",
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=SEARCH_MAX_LENGTH,
-            pattern=NO_NUL,
-            description="only items whose name contains this text, ignoring case",
-        ),
-    ] = None,
-    cursor: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=CURSOR_MAX_LENGTH,
-            description="where to continue: from the previous page's Link header, with the same sort and q",
-        ),
-    ] = None,
-) -> list[ItemOut]:
-    order = Sort.parse(sort)
-    after = None if cursor is None else codec.decode(cursor, order, q)
-    listing = await list_(ItemListQuery(skip=skip, limit=limit, sort=order, name_contains=q, after=after))
+async def list_items(request: Request, query: Annotated[ListParameters, Query()]) -> Response:
+    services = _services(request)
+    order = Sort.parse(query.sort)
+    after = None if query.cursor is None else services.cursors.decode(query.cursor, order, query.q)
+    listing = await services.list_items(
+        ItemListQuery(skip=query.skip, limit=query.limit, sort=order, name_contains=query.q, after=after)
+    )
+    headers = {}
     if listing.next_after is not None:
-        params: dict[str, Any] = {"limit": limit, "sort": sort}
-        if q is not None:
-            params["q"] = q
-        params["cursor"] = codec.encode(listing.next_after, order, q)
-        response.headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
-    return [_out(item) for item in listing.items]
+        params: dict[str, Any] = {"limit": query.limit, "sort": query.sort}
+        if query.q is not None:
+            params["q"] = query.q
+        params["cursor"] = services.cursors.encode(listing.next_after, order, query.q)
+        headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+    return Response(items_json(listing.items), 200, headers, _JSON)
 
 
 @router.get(
@@ -168,19 +136,18 @@ async def list_items(
 )
 async def get_item(
     item_id: ItemId,
-    response: Response,
-    get: Annotated[GetItem, provided("get_item")],
+    request: Request,
     if_none_match: Annotated[
         str | None,
         Header(
             description="answer 304 if the item still has one of these ETags",
         ),
     ] = None,
-) -> ItemOut | Response:
-    item = await get(item_id)
+) -> Response:
+    item = await _services(request).get_item(item_id)
     if none_match(if_none_match, item):
         return Response(status_code=304, headers={"ETag": etag_of(item)})
-    return _described(item, response)
+    return _answer(item)
 
 
 @router.put(
@@ -190,15 +157,9 @@ async def get_item(
     summary="Replace an item (fields left out take their defaults)",
     operation_id="replaceItem",
 )
-async def replace_item(
-    item_id: ItemId,
-    body: ItemIn,
-    response: Response,
-    replace: Annotated[ReplaceItem, provided("replace_item")],
-    if_match: IfMatch = None,
-) -> ItemOut:
-    item = await replace(item_id, body.name, body.description, expected_versions(if_match, item_id))
-    return _described(item, response)
+async def replace_item(item_id: ItemId, body: ItemIn, request: Request, if_match: IfMatch = None) -> Response:
+    replace = _services(request).replace_item
+    return _answer(await replace(item_id, body.name, body.description, expected_versions(if_match, item_id)))
 
 
 @router.patch(
@@ -210,24 +171,20 @@ async def replace_item(
     openapi_extra=_MERGE_PATCH_BODY,
 )
 async def update_item(
-    item_id: ItemId,
-    body: ItemPatch,
-    response: Response,
-    update: Annotated[UpdateItem, provided("update_item")],
-    if_match: IfMatch = None,
-) -> ItemOut:
+    item_id: ItemId, body: ItemPatch, request: Request, if_match: IfMatch = None
+) -> Response:
     given = body.model_fields_set
     description = None
     if "description" in given:
         # In a merge patch, null removes a field; a removed description is the empty default.
         description = body.description or ""
-    item = await update(
+    item = await _services(request).update_item(
         item_id,
         name=body.name if "name" in given else None,
         description=description,
         expected_versions=expected_versions(if_match, item_id),
     )
-    return _described(item, response)
+    return _answer(item)
 
 
 @router.delete(
@@ -238,10 +195,6 @@ async def update_item(
     summary="Delete an item",
     operation_id="deleteItem",
 )
-async def delete_item(
-    item_id: ItemId,
-    delete: Annotated[DeleteItem, provided("delete_item")],
-    if_match: IfMatch = None,
-) -> Response:
-    await delete(item_id, expected_versions(if_match, item_id))
+async def delete_item(item_id: ItemId, request: Request, if_match: IfMatch = None) -> Response:
+    await _services(request).delete_item(item_id, expected_versions(if_match, item_id))
     return Response(status_code=204)

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Response
 
-from entrypoints import metrics
+from entrypoints.observability import metrics
 
 router = APIRouter(tags=["metrics"])
 # The media type of the text format, without the version parameter the answer adds.

@@ -27,6 +27,7 @@ from tests.support.container import (
     podman,
 )
 
+
 def _missing(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}; CI=true requires it")

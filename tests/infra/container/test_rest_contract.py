@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import own_database
 from tests.support.container import (
     BuiltImage,
     Service,
@@ -21,6 +20,7 @@ from tests.support.container import (
     run_once,
     wait_until_answering,
 )
+from tests.support.databases import own_database
 
 # One worker builds the image once (a session fixture) and runs every container test.
 pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]

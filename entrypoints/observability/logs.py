@@ -13,7 +13,7 @@ from typing import Any, Literal, TextIO
 import orjson
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-# (trace id, span id) of the request's server span, set only while tracing is on (entrypoints.tracing).
+# (trace id, span id) of the request's server span, set only while tracing is on (tracing.py).
 trace_ids: ContextVar[tuple[str, str] | None] = ContextVar("trace_ids", default=None)
 
 # Records carry these anyway; everything else a caller passes with `extra` is a field.

@@ -22,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
-from entrypoints.multiprocess import is_multiprocess
+from entrypoints.observability.multiprocess import is_multiprocess
 
 # The *_created series only repeat start-up times; leaving them out halves each scrape.
 disable_created_metrics()  # type: ignore[no-untyped-call]

@@ -1,6 +1,6 @@
 """Whether metrics are shared by several worker processes, told by an environment variable.
 
-Kept apart from entrypoints.metrics because prometheus_client reads that variable once, when it is
+Kept apart from metrics.py because prometheus_client reads that variable once, when it is
 imported: `items serve` sets it before any worker imports the metrics, and so must not import them."""
 
 import os

@@ -20,9 +20,9 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from entrypoints import aiosqlite_tracing
-from entrypoints.aiosqlite_tracing import AiosqliteInstrumentation
-from entrypoints.logs import trace_ids
+from adapters.sqlalchemy import aiosqlite_tracing
+from adapters.sqlalchemy.aiosqlite_tracing import AiosqliteInstrumentation
+from entrypoints.observability.logs import trace_ids
 
 # Probes and scrapes come every few seconds and say nothing about the service's work.
 UNTRACED_PATHS = ("/health/", "/metrics")
@@ -159,7 +159,7 @@ def _trace_statements(engine: AsyncEngine, provider: TracerProvider) -> Callable
     The units of work run their statements on the driver connection (adapters/sqlalchemy/drivers.py),
     so SQLAlchemy's engine events see none of them: PostgreSQL's spans come from asyncpg's
     instrumentation (execute, fetch, fetchrow, prepared statements), SQLite's from
-    entrypoints.aiosqlite_tracing. Each wraps its driver's connection class while tracing runs.
+    adapters.sqlalchemy.aiosqlite_tracing. Each wraps its driver's connection class while tracing runs.
     """
     instrumentation: Any
     if engine.dialect.name == "postgresql":

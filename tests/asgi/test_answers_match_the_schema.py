@@ -1,0 +1,58 @@
+"""Answers are built straight from domain items (schemas.item_json), not validated per request:
+these tests prove they are what the published schema (ItemOut) says, byte for byte."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import httpx
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.item import DESCRIPTION_MAX_LENGTH, ITEM_ID_MAX, NAME_MAX_LENGTH, Item
+from entrypoints.api.app import create_app
+from entrypoints.api.schemas import ItemOut, item_json, items_json
+from entrypoints.settings import Settings
+
+texts = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"))
+moments = st.datetimes(
+    min_value=datetime(1970, 1, 1), timezones=st.sampled_from([UTC, timezone(timedelta(hours=-7))])
+)
+items = st.builds(
+    Item.restored,
+    id=st.integers(1, ITEM_ID_MAX),
+    name=texts.filter(lambda name: 1 <= len(name) <= NAME_MAX_LENGTH),
+    description=texts.filter(lambda text: len(text) <= DESCRIPTION_MAX_LENGTH),
+    created_at=moments.map(lambda moment: moment.astimezone(UTC)),
+    updated_at=moments.map(lambda moment: moment.astimezone(UTC)),
+    version=st.integers(1, 2**31 - 1),
+)
+
+
+def published(item: Item) -> bytes:
+    return ItemOut.model_validate(item, from_attributes=True).model_dump_json().encode()
+
+
+@given(items)
+def test_an_items_answer_is_its_published_representation(item: Item) -> None:
+    assert item_json(item) == published(item)
+
+
+@given(st.lists(items, max_size=5))
+def test_a_pages_answer_is_the_list_of_published_representations(page: list[Item]) -> None:
+    assert items_json(page) == b"[" + b",".join(published(item) for item in page) + b"]"
+
+
+def test_each_route_is_matched_once_not_through_an_included_router() -> None:
+    app = create_app(Settings(database_url="memory://"))
+    paths = {getattr(route, "path", None) for route in app.routes}
+    assert {"/items/", "/items", "/items/{item_id}", "/health/live", "/health/ready", "/metrics"} <= paths
+
+
+async def test_every_answer_of_a_round_trip_validates_against_the_schema(client: httpx.AsyncClient) -> None:
+    created = await client.post("/items/", json={"name": "Teapot", "description": "stout"})
+    url = created.headers["location"]
+    answers = [created, await client.get(url), await client.put(url, json={"name": "Kettle"})]
+    answers.append(await client.patch(url, json={"description": "tall"}))
+    for answer in answers:
+        ItemOut.model_validate_json(answer.content, strict=False)
+    page = await client.get("/items/")
+    assert [ItemOut.model_validate(entry).id for entry in page.json()] == [created.json()["id"]]
