@@ -40,7 +40,7 @@ STORE_ERRORS = (
     asyncpg.PostgresError,
     asyncpg.InterfaceError,
     # A connection left mid-operation by a failure ("another operation is in progress").
-    asyncpg.exceptions._base.InternalClientError,
+    asyncpg.InternalClientError,
     sqlite3.Error,
     OSError,
     TimeoutError,

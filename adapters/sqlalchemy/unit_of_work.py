@@ -17,6 +17,7 @@ from adapters.sqlalchemy.compiled import StatementCompiler
 from adapters.sqlalchemy.drivers import AiosqliteStatements, AsyncpgStatements, Statements
 from adapters.sqlalchemy.errors import translated_errors
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
+from adapters.sqlalchemy.pool_invalidation import invalidate_pool
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
 from adapters.sqlalchemy.writer_turns import WriterTurns
 from domain.errors import StorageUnavailable
@@ -116,7 +117,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             # The server closed it (a restart, an outage): every connection pooled before now is
             # as stale, so the pool replaces them all at their next checkout, as SQLAlchemy's own
             # disconnect handling does, instead of each one failing a request first.
-            self._factory.engine.sync_engine.pool._invalidate(pooled)
+            invalidate_pool(self._factory.engine.sync_engine.pool, pooled)
         elif discard is not None:
             pooled.invalidate(discard)
         else:

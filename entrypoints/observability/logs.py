@@ -75,6 +75,16 @@ class TextFormatter(logging.Formatter):
         return text + "  " + " ".join(f"{key}={value}" for key, value in fields.items())
 
 
+def skip_caller_lookup() -> None:
+    """Records stop looking up the file, line and function that logged them (found by walking the stack).
+
+    The logging HOWTO's "Optimization" section names the switch, a private one with no public
+    equivalent: `logging._srcfile`. This is its one use; tests/unit/test_private_names.py fails,
+    naming this function, the day a Python release removes it or it stops working.
+    """
+    logging._srcfile = None
+
+
 def configure_logging(
     level: str,
     log_format: Literal["auto", "json", "text"],
@@ -89,7 +99,7 @@ def configure_logging(
     # The access line is written on every request. These records' fields are never printed, and
     # computing them (caller frame, thread, process names) is most of a record's cost: the
     # logging HOWTO's "Optimization" section documents switching them off.
-    logging._srcfile = None
+    skip_caller_lookup()
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False

@@ -2,12 +2,11 @@
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import ValidationError
 
 from entrypoints.api.cors import EXPOSED_HEADERS, REQUEST_HEADERS
 from entrypoints.settings import Settings
-from tests.support.asgi import ClientFactory
+from tests.support.asgi import ClientFactory, app_of
 
 ALLOWED = "https://app.example.com"
 OTHER_ALLOWED = "http://localhost:5173"
@@ -115,7 +114,7 @@ async def test_refusals_from_inside_carry_cors_headers(
 async def test_even_a_500_carries_cors_headers(client_with: ClientFactory) -> None:
     """So a page can show the request id of a failure (Starlette's last-resort handler is inside)."""
     async with client_with(cors_origins=ALLOWED) as client:
-        app: FastAPI = client._transport.app  # type: ignore[attr-defined]
+        app = app_of(client)
 
         @app.get("/boom")
         async def boom() -> None:

@@ -4,10 +4,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from tests.support.api import assert_problem
-from tests.support.asgi import ClientFactory
+from tests.support.asgi import ClientFactory, app_of
 
 LIMIT = 1024
 
@@ -78,7 +77,7 @@ async def test_json_media_types_are_accepted(client: httpx.AsyncClient, content_
 async def test_an_unexpected_error_is_a_500_problem_with_a_request_id_and_no_internals(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app: FastAPI = client._transport.app  # type: ignore[attr-defined]
+    app = app_of(client)
 
     @app.get("/boom")
     async def boom() -> None:

@@ -22,7 +22,7 @@ from domain.item import Item
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 
-def _record_statements(driver_connection: Any, log: list[str]) -> None:
+async def _record_statements(driver_connection: Any, log: list[str]) -> None:
     """Every statement the driver sends from now on, as its first word (BEGIN, INSERT, ...)."""
 
     def keep(sql: str) -> None:
@@ -31,8 +31,7 @@ def _record_statements(driver_connection: Any, log: list[str]) -> None:
     if hasattr(driver_connection, "add_query_logger"):  # asyncpg
         driver_connection.add_query_logger(lambda record: keep(record.query))
     else:  # aiosqlite: sqlite3's own trace hook, set on aiosqlite's thread
-        raw = driver_connection._conn
-        raw.set_trace_callback(keep)
+        await driver_connection.set_trace_callback(keep)
 
 
 @pytest.fixture
@@ -44,7 +43,7 @@ async def traced(empty_database_url: str) -> AsyncIterator[tuple[SqlAlchemyUnitO
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
             log: list[str] = []
-            _record_statements(raw.driver_connection, log)
+            await _record_statements(raw.driver_connection, log)
         log.clear()
         yield SqlAlchemyUnitOfWorkFactory(engine), log
     finally:

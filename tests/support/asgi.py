@@ -2,11 +2,20 @@
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from weakref import WeakKeyDictionary
 
 import httpx
 from fastapi import FastAPI
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+# The app each running client talks to (httpx keeps a client's transport private).
+_apps: WeakKeyDictionary[httpx.AsyncClient, FastAPI] = WeakKeyDictionary()
+
+
+def app_of(client: httpx.AsyncClient) -> FastAPI:
+    """The app a client from `running` talks to, for a test that adds a route of its own."""
+    return _apps[client]
 
 
 @asynccontextmanager
@@ -15,4 +24,5 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            _apps[client] = app
             yield client
