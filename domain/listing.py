@@ -7,6 +7,7 @@ reader. Ties on the sort value are broken by id, which is unique, so the order i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +25,8 @@ FOLDED_NAME_MAX_LENGTH = 3 * NAME_MAX_LENGTH
 
 
 class SortField(StrEnum):
+    """The fields a listing sorts by; SORT_KEYS says what each one sorts on."""
+
     ID = "id"
     CREATED_AT = "created_at"
     NAME = "name"
@@ -61,21 +64,53 @@ def fold_name(text: str) -> str:
     return text.casefold()
 
 
-def sort_value(item: Item, field: SortField) -> SortValue:
-    assert item.id is not None, "only stored items are listed"
-    if field is SortField.CREATED_AT:
-        return item.created_at
-    if field is SortField.NAME:
-        return fold_name(item.name)
-    return item.id
-
-
 @dataclass(frozen=True, slots=True)
 class Position:
     """Where a page ended: the sort value and id of its last item."""
 
     value: SortValue
     id: int
+
+
+def _stored_id(item: Item) -> int:
+    assert item.id is not None, "only stored items are listed"
+    return item.id
+
+
+def _is_own_id(position: Position) -> bool:
+    return position.value == position.id
+
+
+def _is_aware_moment(position: Position) -> bool:
+    return isinstance(position.value, datetime) and position.value.tzinfo is not None
+
+
+def _is_folded_name(position: Position) -> bool:
+    value = position.value
+    return isinstance(value, str) and len(value) <= FOLDED_NAME_MAX_LENGTH and unstorable(value) is None
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """What a sort field orders items by: `value_of` an item, of type `value_type`, and whether a
+    position from outside (a cursor's) is one a store could have produced (`fits`)."""
+
+    value_of: Callable[[Item], SortValue]
+    value_type: type[SortValue]
+    fits: Callable[[Position], bool]
+
+
+# The one table of sort keys, which the tokens, the stores' orders and the cursors derive from. The
+# id sorts by itself: a position in the id order carries its id as its value.
+SORT_KEYS: Mapping[SortField, SortKey] = {
+    SortField.ID: SortKey(_stored_id, int, _is_own_id),
+    SortField.CREATED_AT: SortKey(lambda item: item.created_at, datetime, _is_aware_moment),
+    SortField.NAME: SortKey(lambda item: fold_name(item.name), str, _is_folded_name),
+}
+
+
+def sort_value(item: Item, field: SortField) -> SortValue:
+    return SORT_KEYS[field].value_of(item)
 
 
 def position_of(item: Item, sort: Sort) -> Position:
@@ -86,14 +121,7 @@ def _check_position(position: Position, field: SortField) -> None:
     """A cursor comes from outside: its values must be ones a store could have produced."""
     if not ITEM_ID_MIN <= position.id <= ITEM_ID_MAX:
         raise InvalidCursor("points outside the id range")
-    value = position.value
-    if field is SortField.ID:
-        valid = value == position.id
-    elif field is SortField.CREATED_AT:
-        valid = isinstance(value, datetime) and value.tzinfo is not None
-    else:
-        valid = isinstance(value, str) and len(value) <= FOLDED_NAME_MAX_LENGTH and unstorable(value) is None
-    if not valid:
+    if not SORT_KEYS[field].fits(position):
         raise InvalidCursor(f"does not fit the sort by {field}")
 
 

@@ -9,13 +9,27 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from domain.errors import InvalidCursor
-from domain.listing import Position, Sort, SortField
+from domain.listing import SORT_KEYS, Position, Sort, SortField, SortValue
 
 TAG_BYTES = 16
 CURSOR_MAX_LENGTH = 1024
+
+# How a sort value of each type is written in a cursor, and read back; the domain's SORT_KEYS says
+# which type each sort field has.
+TextForm = tuple[Callable[[Any], str], Callable[[str], SortValue]]
+_AS_TEXT: dict[type[SortValue], TextForm] = {
+    str: (str, str),
+    datetime: (datetime.isoformat, datetime.fromisoformat),
+}
+
+
+def _text_form(field: SortField) -> TextForm:
+    return _AS_TEXT[SORT_KEYS[field].value_type]
 
 
 def _encode(raw: bytes) -> str:
@@ -34,11 +48,8 @@ class CursorCodec:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:TAG_BYTES]
 
     def encode(self, position: Position, sort: Sort, search: str | None) -> str:
-        value: str | None = None  # the id sorts by itself
-        if isinstance(position.value, datetime):
-            value = position.value.isoformat()
-        elif isinstance(position.value, str):
-            value = position.value
+        # The id sorts by itself: its value is the id, carried once.
+        value = None if sort.field is SortField.ID else _text_form(sort.field)[0](position.value)
         payload = json.dumps([sort.token, search, value, position.id], separators=(",", ":")).encode()
         return f"{_encode(payload)}.{_encode(self._tag(payload))}"
 
@@ -65,14 +76,13 @@ class CursorCodec:
         return payload
 
     @staticmethod
-    def _sort_value(value: object, item_id: int, field: SortField) -> int | str | datetime:
-        if field is SortField.ID and value is None:
-            return item_id
-        if field is SortField.NAME and isinstance(value, str):
-            return value
-        if field is SortField.CREATED_AT and isinstance(value, str):
+    def _sort_value(value: object, item_id: int, field: SortField) -> SortValue:
+        if field is SortField.ID:
+            if value is None:
+                return item_id
+        elif isinstance(value, str):
             try:
-                return datetime.fromisoformat(value)
+                return _text_form(field)[1](value)
             except ValueError:
                 pass
         raise InvalidCursor("is malformed")

@@ -29,6 +29,7 @@ from domain.item import Item, ItemChange, check_version
 from domain.listing import ItemListQuery, ItemPage, Sort, SortField
 from domain.ports import ItemRepository
 
+# The column that holds each sort key's value (domain.listing.SORT_KEYS); the name's is its folded form.
 SORT_COLUMNS = {
     SortField.ID: items.c.id,
     SortField.CREATED_AT: items.c.created_at,

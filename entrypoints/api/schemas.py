@@ -10,7 +10,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Item
-from domain.listing import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_SKIP_MAX, SEARCH_MAX_LENGTH
+from domain.listing import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_SKIP_MAX, SEARCH_MAX_LENGTH, SORT_TOKENS
 from entrypoints.cursors import CURSOR_MAX_LENGTH
 
 # JSON Schema has no way to say "no lone surrogates"; the domain rejects those.
@@ -18,7 +18,7 @@ NO_NUL = r"^[^\x00]*$"
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NO_NUL)]
 Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX_LENGTH, pattern=NO_NUL)]
-SortToken = Literal["id", "-id", "created_at", "-created_at", "name", "-name"]
+SortToken = Literal[SORT_TOKENS]  # type: ignore[valid-type]  # the domain's tokens, in its order
 
 
 def _drop_default(schema: dict[str, Any]) -> None:

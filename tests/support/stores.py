@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from domain.item import Item
-from domain.listing import ItemListQuery, Sort, SortField, fold_name, position_of
+from domain.listing import ItemListQuery, Sort, SortField, order_key, position_of
 from domain.ports import UnitOfWorkFactory
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
@@ -44,16 +44,9 @@ async def fill(uow_factory: UnitOfWorkFactory) -> list[Item]:
 
 
 def expected_order(stored: list[Item], sort: Sort) -> list[int | None]:
-    def key(item: Item) -> tuple[object, int]:
-        assert item.id is not None
-        value = {
-            SortField.ID: item.id,
-            SortField.CREATED_AT: item.created_at,
-            SortField.NAME: fold_name(item.name),
-        }
-        return (value[sort.field], item.id)
-
-    return [item.id for item in sorted(stored, key=key, reverse=sort.descending)]
+    """The order the domain defines (domain.listing.SORT_KEYS), which every store must list in."""
+    in_order = sorted(stored, key=lambda item: order_key(item, sort), reverse=sort.descending)
+    return [item.id for item in in_order]
 
 
 async def walk(

@@ -5,9 +5,13 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.errors import InvalidQuery
-from domain.listing import SORT_TOKENS, ItemListQuery, Position, Sort, SortField
+from domain.listing import SORT_KEYS, SORT_TOKENS, ItemListQuery, Position, Sort, SortField
 
 MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_every_sort_field_has_its_key() -> None:
+    assert list(SORT_KEYS) == list(SortField)
 
 
 @pytest.mark.parametrize("token", SORT_TOKENS)
