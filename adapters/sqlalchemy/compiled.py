@@ -4,6 +4,14 @@ SQLAlchemy stays the one author of every statement; what it no longer does per c
 cache-key and wrap it: a statement's SQL, its parameter order and the type conversions its
 parameters and columns need (SQLite keeps timestamps as text, for one) are worked out here once,
 and each call only orders its values and converts those few that need it.
+
+The conversions are the dialect's own bind and result processors, applied to every value as
+SQLAlchemy applies them (None too: JSON turns it into JSON null). One thing SQLAlchemy has that this
+layer does not is the type code the driver reports with each result; SQLite's driver reports none,
+and of PostgreSQL's processors only asyncpg's for Numeric and Float (and types built on them) choose
+by it. A statement returning such a column is refused when it is compiled, before anything is
+sent, by UnsupportedStatement, which says what to do instead; so is one needing what SQLAlchemy
+fills in per execution (_check_runnable).
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -11,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Convert = Callable[[Any], Any]
@@ -29,8 +37,7 @@ class CompiledStatement:
         """The parameters' values in the statement's positional order, as the driver takes them."""
         values = [parameters[name] for name in self.parameter_names]
         for position, convert in self.parameter_conversions:
-            if values[position] is not None:
-                values[position] = convert(values[position])
+            values[position] = convert(values[position])
         return values
 
     def row(self, raw: Sequence[Any]) -> Sequence[Any]:
@@ -39,9 +46,43 @@ class CompiledStatement:
             return raw
         values = list(raw)
         for position, convert in self.column_conversions:
-            if values[position] is not None:
-                values[position] = convert(values[position])
+            values[position] = convert(values[position])
         return values
+
+
+class UnsupportedStatement(Exception):
+    """A statement this layer cannot run as SQLAlchemy would run it."""
+
+
+def _result_conversion(column: ColumnElement[Any], dialect: Dialect) -> Convert | None:
+    """The dialect's processor for a result column, as it would choose it with no type code from the
+    driver (asyncpg's Numeric processor fails without one: it cannot tell NUMERIC from float8)."""
+    try:
+        return column.type.dialect_impl(dialect).result_processor(dialect, None)
+    except Exception as error:
+        raise UnsupportedStatement(
+            f"{dialect.name}+{dialect.driver} converts a {column.type!r} result column ({column}) by the "
+            "type code the driver reports with each result, which statements run on the driver do not "
+            "read. Return it as text instead, cast(column, String), and convert that in mapping.py "
+            "(Decimal(text) for a Numeric)."
+        ) from error
+
+
+def _check_runnable(compiled: SQLCompiler, names: tuple[str, ...], parameter_names: tuple[str, ...]) -> None:
+    """What SQLAlchemy fills in per execution and this layer does not: expanding parameters (IN with
+    a list), and values it computes itself (a value written into the statement, a Python-side default)."""
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        raise UnsupportedStatement(
+            "an IN list (or a literal_execute parameter) is rendered into the SQL per call by SQLAlchemy, "
+            "which statements run on the driver are not: pass the values as one JSON array parameter "
+            "(expressions.in_json_array)"
+        )
+    if missing := [name for name in names if name not in parameter_names]:
+        raise UnsupportedStatement(
+            f"the statement needs parameters {missing} that the call does not pass (a value written into "
+            "the statement, or a column's Python-side default): name each value with bindparam() and "
+            "pass it, or write a constant as literal_column()"
+        )
 
 
 def _conversions(converters: Sequence[Convert | None]) -> tuple[tuple[int, Convert], ...]:
@@ -68,7 +109,8 @@ class StatementCompiler:
         compiled = statement.compile(dialect=dialect, column_keys=list(parameter_names))
         assert isinstance(compiled, SQLCompiler) and dialect.positional, "a positional driver"
         names = tuple(compiled.positiontup or ())
+        _check_runnable(compiled, names, parameter_names)
         binds = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
         columns = getattr(statement, "exported_columns", ())
-        results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+        results = [_result_conversion(column, dialect) for column in columns]
         return CompiledStatement(compiled.string, names, _conversions(binds), _conversions(results))
