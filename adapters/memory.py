@@ -16,8 +16,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from adapters.clock import utc_now
+from adapters.memory_feed import ChangeLog, MemoryChangeFeed, MemoryRelayCheckpoints
 from adapters.memory_index import ItemIndex
 from domain.errors import ItemNotFound
+from domain.feed import ChangeKind, RecordedChange, RelayLease
 from domain.idempotency import IdempotentCreate
 from domain.item import Item, ItemChange, as_utc, check_version
 from domain.listing import ItemListQuery, ItemPage, comes_after, matches, order_key
@@ -30,6 +33,8 @@ class MemoryStore:
         self.index = ItemIndex()
         self.ids = itertools.count(1)
         self.idempotent_creates: dict[str, IdempotentCreate] = {}
+        self.log = ChangeLog()
+        self.relays: dict[str, RelayLease] = {}
         # One writer at a time, as in SQLite: a retry under the same idempotency key waits for the first.
         self.writer = asyncio.Lock()
 
@@ -54,6 +59,8 @@ class MemoryItemRepository(ItemRepository):
         self._store = store
         # Staged changes: an Item to write, None to delete.
         self.pending: dict[int, Item | None] = {}
+        # What each staged write records in the feed, in the order they were made.
+        self.recorded: list[tuple[int, ChangeKind, int, Item | None]] = []
 
     def _current(self, item_id: int) -> Item | None:
         if item_id in self.pending:
@@ -65,6 +72,7 @@ class MemoryItemRepository(ItemRepository):
         stored = _stored(item, next(self._store.ids))
         assert stored.id is not None
         self.pending[stored.id] = stored
+        self.recorded.append((stored.id, ChangeKind.CREATED, stored.version, stored))
         return stored
 
     async def get(self, item_id: int) -> Item | None:
@@ -107,11 +115,13 @@ class MemoryItemRepository(ItemRepository):
             return current
         stored = _stored(changed, item_id)
         self.pending[item_id] = stored
+        self.recorded.append((item_id, ChangeKind.UPDATED, stored.version, stored))
         return stored
 
     async def delete(self, item_id: int, expected_versions: frozenset[int] | None = None) -> None:
-        self._existing(item_id, expected_versions)
+        current = self._existing(item_id, expected_versions)
         self.pending[item_id] = None
+        self.recorded.append((item_id, ChangeKind.DELETED, current.version + 1, None))
 
     def _existing(self, item_id: int, expected_versions: frozenset[int] | None) -> Item:
         """The item a write may go ahead on (the writer lock keeps it so until commit)."""
@@ -143,6 +153,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._read_only = read_only
         self.items: MemoryItemRepository = MemoryItemRepository(store)
         self.idempotency: MemoryIdempotencyKeys = MemoryIdempotencyKeys(store)
+        self.changes: MemoryChangeFeed = MemoryChangeFeed(store.log)
+        self.relays: MemoryRelayCheckpoints = MemoryRelayCheckpoints(store.relays)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -163,11 +175,21 @@ class MemoryUnitOfWork(UnitOfWork):
         for item_id, item in self.items.pending.items():
             self._store.write(item_id, item)
         self._store.idempotent_creates.update(self.idempotency.pending)
+        log = self._store.log
+        recorded_at = utc_now()
+        for item_id, kind, version, item in self.items.recorded:
+            log.changes.append(RecordedChange(log.next_position(), item_id, kind, version, recorded_at, item))
+        if self.changes.pruned_through is not None:
+            log.prune_through(self.changes.pruned_through)
+        self._store.relays.update(self.relays.pending)
         await self.rollback()
 
     async def rollback(self) -> None:
         self.items.pending.clear()
+        self.items.recorded.clear()
         self.idempotency.pending.clear()
+        self.changes.pruned_through = None
+        self.relays.pending.clear()
 
 
 class MemoryUnitOfWorkFactory:

@@ -60,3 +60,17 @@ class InvalidCursor(InvalidQuery):
 
     def __init__(self, message: str) -> None:
         super().__init__("cursor", message)
+
+
+class FeedPositionPruned(DomainError):
+    """A feed reader asked for changes after a position older than the feed still keeps."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Changes after this cursor have been pruned: resync from GET /items/, then follow the feed "
+            "from the cursor GET /changes/head gives"
+        )
+
+
+class BrokerUnavailable(DomainError):
+    """The message broker cannot be reached or did not confirm a message in time."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.feed import FeedPosition, RecordedChange, RelayLease
 from domain.idempotency import IdempotentCreate
 from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, ItemPage
@@ -64,11 +65,59 @@ class IdempotencyKeys(ABC):
         """Record a create under its key; it is kept only if the unit of work commits."""
 
 
+class ChangeFeed(ABC):
+    """The record of kept writes. Every item write records its change in the same transaction or
+    statement as the write itself, so a write that is not kept leaves none and a kept one exactly
+    one (a write that changes nothing records nothing)."""
+
+    @abstractmethod
+    async def read(self, after: FeedPosition | None, limit: int) -> list[RecordedChange]:
+        """Up to `limit` changes after `after` (None: from the first), in feed order.
+
+        Only final changes: none that a write still in progress could come before. So a reader
+        that continues from the last position it was given sees every kept change exactly once.
+        Raises FeedPositionPruned if changes after `after` have been pruned.
+        """
+
+    @abstractmethod
+    async def head(self) -> FeedPosition | None:
+        """The position of the newest final change (or, with none kept, where pruning stopped);
+        None when the feed has never held one."""
+
+    @abstractmethod
+    async def prune(self, before: datetime) -> int:
+        """Forget the changes recorded before `before`, oldest first; how many went."""
+
+
+class RelayCheckpoints(ABC):
+    """Where each relay has published up to, and which of its processes may publish now."""
+
+    @abstractmethod
+    async def hold(self, relay: str, holder: str, now: datetime, until: datetime) -> RelayLease | None:
+        """Take or renew `relay`'s lease for `holder` until `until`; None while another holder's
+        lease runs (past `now`)."""
+
+    @abstractmethod
+    async def advance(self, relay: str, holder: str, position: FeedPosition) -> bool:
+        """Store that `relay` has published up to `position`, if `holder` still holds its lease."""
+
+
+class ChangePublisher(ABC):
+    """Hands changes to a message broker (a driven port: the relay's way out)."""
+
+    @abstractmethod
+    async def publish(self, change: RecordedChange) -> bool:
+        """Return once the broker has kept `change`, under its deduplication id; True if the
+        broker already had it (a repeat it dropped). Raises BrokerUnavailable if it cannot."""
+
+
 class UnitOfWork(ABC):
     """One transaction. Nothing is kept unless `commit` returns; leaving the block rolls back."""
 
     items: ItemRepository
     idempotency: IdempotencyKeys
+    changes: ChangeFeed
+    relays: RelayCheckpoints
 
     async def __aenter__(self) -> Self:
         return self

@@ -105,7 +105,12 @@ async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
         await upgrade(engine)
         if engine.dialect.name == "postgresql":
             async with engine.begin() as connection:
-                await connection.execute(text("TRUNCATE items, idempotency_keys RESTART IDENTITY"))
+                await connection.execute(
+                    text("TRUNCATE items, idempotency_keys, item_changes, relays RESTART IDENTITY")
+                )
+                await connection.execute(
+                    text("UPDATE item_changes_pruned SET transaction_id = NULL, sequence = NULL")
+                )
         yield SqlAlchemyUnitOfWorkFactory(engine)
     finally:
         await engine.dispose()

@@ -1,8 +1,8 @@
-"""Two SQL expressions SQLAlchemy has no portable spelling for, compiled per dialect."""
+"""SQL expressions SQLAlchemy has no portable spelling for, compiled per dialect."""
 
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime
+from sqlalchemy import BigInteger, Boolean, DateTime
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -45,3 +45,25 @@ def _json_each(element: in_json_array, compiler: SQLCompiler, **kw: Any) -> str:
     column, array = (compiler.process(clause, **kw) for clause in element.clauses)
     # Both operands are compiled SQL (a column and a bound parameter), never values.
     return f"{column} IN (SELECT value FROM json_each({array}))"  # noqa: S608
+
+
+class settled_transactions(FunctionElement[int]):  # lower case: used like a SQL function
+    """The lowest transaction id the statement's snapshot still sees running: every transaction
+    below it has committed or rolled back, so the changes it recorded can no longer change.
+
+    PostgreSQL: the xmin of the statement's own snapshot (pg_current_snapshot uses the active one).
+    SQLite runs one writer at a time and records transaction 0 throughout: every change is settled.
+    """
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(settled_transactions)
+def _snapshot_xmin(element: settled_transactions, compiler: SQLCompiler, **kw: Any) -> str:
+    return "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS TEXT) AS BIGINT)"
+
+
+@compiles(settled_transactions, "sqlite")
+def _all_settled(element: settled_transactions, compiler: SQLCompiler, **kw: Any) -> str:
+    return "9223372036854775807"

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from adapters.sqlalchemy.tables import items
+from adapters.sqlalchemy.tables import item_changes, items
+from domain.feed import ChangeKind, FeedPosition, RecordedChange
 from domain.item import Item, ItemChange, as_utc
 from domain.listing import fold_name
 
@@ -31,6 +32,44 @@ def item_from_row(row: Sequence[Any]) -> Item:
         updated_at=as_utc(updated_at),
         version=version,
     )
+
+
+# The columns a recorded change is read from, in the order change_from_row takes them.
+CHANGE_COLUMNS = (
+    item_changes.c.transaction_id,
+    item_changes.c.sequence,
+    item_changes.c.item_id,
+    item_changes.c.kind,
+    item_changes.c.version,
+    item_changes.c.recorded_at,
+    item_changes.c.name,
+    item_changes.c.description,
+    item_changes.c.created_at,
+    item_changes.c.updated_at,
+)
+
+
+def change_from_row(row: Sequence[Any]) -> RecordedChange:
+    transaction_id, sequence, item_id, kind, version, recorded_at, name, description, created, updated = row
+    item = None
+    if kind != ChangeKind.DELETED:
+        item = Item.restored(
+            id=item_id,
+            name=name,
+            description=description,
+            created_at=as_utc(created),
+            updated_at=as_utc(updated),
+            version=version,
+        )
+    position = FeedPosition(transaction_id, sequence)
+    return RecordedChange(position, item_id, ChangeKind(kind), version, as_utc(recorded_at), item)
+
+
+def position_from_row(row: Sequence[Any] | None) -> FeedPosition | None:
+    """A (transaction_id, sequence) row as a position; None for no row or NULLs."""
+    if row is None or row[0] is None:
+        return None
+    return FeedPosition(row[0], row[1])
 
 
 def values_from_item(item: Item) -> dict[str, Any]:

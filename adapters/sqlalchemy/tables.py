@@ -62,3 +62,45 @@ idempotency_keys = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Index("ix_idempotency_keys_expires_at", "expires_at"),
 )
+
+# The change feed (domain.feed): one row per kept write, inserted by triggers on `items` in the
+# write's own statement (migration 0003), so no write path can keep an item and skip its change.
+item_changes = Table(
+    "item_changes",
+    metadata,
+    Column("sequence", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    # PostgreSQL: the writing transaction's id (pg_current_xact_id); 0 where writers take turns.
+    Column("transaction_id", BigInteger(), nullable=False, server_default="0"),
+    Column("item_id", BigInteger(), nullable=False),
+    Column("kind", String(7), nullable=False),
+    Column("version", Integer(), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # The item as the write left it; NULL for a delete.
+    Column("name", String(NAME_MAX_LENGTH)),
+    Column("description", Text()),
+    Column("created_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+    CheckConstraint("kind IN ('created', 'updated', 'deleted')", name="kind_known"),
+    Index("ix_item_changes_transaction_id_sequence", "transaction_id", "sequence"),
+    sqlite_autoincrement=True,
+)
+
+# One row: the position up to which changes were pruned (NULL: none ever were).
+item_changes_pruned = Table(
+    "item_changes_pruned",
+    metadata,
+    Column("id", Integer(), primary_key=True),
+    Column("transaction_id", BigInteger()),
+    Column("sequence", BigInteger()),
+)
+
+# Each relay's lease (which process may publish) and the position it has published up to.
+relays = Table(
+    "relays",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("lease_until", DateTime(timezone=True), nullable=False),
+    Column("transaction_id", BigInteger()),
+    Column("sequence", BigInteger()),
+)

@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
+from adapters.sqlalchemy.change_feed import SqlAlchemyChangeFeed
 from adapters.sqlalchemy.compiled import StatementCompiler
 from adapters.sqlalchemy.drivers import AiosqliteStatements, AsyncpgStatements, Statements
 from adapters.sqlalchemy.errors import translated_errors
 from adapters.sqlalchemy.idempotency import SqlAlchemyIdempotencyKeys
 from adapters.sqlalchemy.pool_invalidation import invalidate_pool
+from adapters.sqlalchemy.relay_checkpoints import SqlAlchemyRelayCheckpoints
 from adapters.sqlalchemy.repository import SqlAlchemyItemRepository
 from adapters.sqlalchemy.writer_turns import WriterTurns
 from domain.errors import StorageUnavailable
@@ -27,6 +29,8 @@ from domain.ports import UnitOfWork
 class SqlAlchemyUnitOfWork(UnitOfWork):
     items: SqlAlchemyItemRepository
     idempotency: SqlAlchemyIdempotencyKeys
+    changes: SqlAlchemyChangeFeed
+    relays: SqlAlchemyRelayCheckpoints
 
     def __init__(self, factory: SqlAlchemyUnitOfWorkFactory, *, read_only: bool) -> None:
         self._factory = factory
@@ -65,6 +69,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             raise
         self.items = SqlAlchemyItemRepository(self._statements)
         self.idempotency = SqlAlchemyIdempotencyKeys(self._statements)
+        self.changes = SqlAlchemyChangeFeed(self._statements)
+        self.relays = SqlAlchemyRelayCheckpoints(self._statements)
         return self
 
     async def __aexit__(

@@ -30,8 +30,26 @@ async def _record_statements(driver_connection: Any, log: list[str]) -> None:
 
     if hasattr(driver_connection, "add_query_logger"):  # asyncpg
         driver_connection.add_query_logger(lambda record: keep(record.query))
-    else:  # aiosqlite: sqlite3's own trace hook, set on aiosqlite's thread
-        await driver_connection.set_trace_callback(keep)
+        return
+    # aiosqlite: the calls themselves. sqlite3's trace hook also reports each statement the change
+    # feed's triggers run inside a write (under the write's own text), which is not a round trip.
+    for name, word in (
+        ("execute", None),
+        ("execute_fetchall", None),
+        ("commit", "COMMIT"),
+        ("rollback", "ROLLBACK"),
+    ):
+        _log_calls(driver_connection, name, word, keep)
+
+
+def _log_calls(connection: Any, name: str, word: str | None, keep: Callable[[str], None]) -> None:
+    call = getattr(connection, name)
+
+    def logged(*args: Any, **kwargs: Any) -> Any:
+        keep(word or args[0])
+        return call(*args, **kwargs)
+
+    setattr(connection, name, logged)
 
 
 @pytest.fixture
