@@ -6,15 +6,20 @@ provider (`container.uow.override(...)`) instead of patching modules.
 """
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from typing import Any
 
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import utc_now
+from adapters.jetstream import JetStreamTarget, jetstream_publisher
 from adapters.memory import MemoryStoreProbe, MemoryUnitOfWorkFactory
 from adapters.sqlalchemy.engine import EngineOptions, create_engine
 from adapters.sqlalchemy.errors import STORE_ERRORS
@@ -23,11 +28,17 @@ from adapters.sqlalchemy.probe import SqlAlchemyStoreProbe
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.create_item import CreateItem
 from application.delete_item import DeleteItem
+from application.feed_head import FeedHead
+from application.feed_watch import FeedWatch
 from application.get_item import GetItem
 from application.list_items import ListItems
+from application.prune_changes import PruneChanges
+from application.read_changes import ReadChanges
+from application.relay_changes import RelayChanges
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
 from domain.ports import StoreProbe, UnitOfWorkFactory
+from entrypoints.api.schemas import change_json
 from entrypoints.cursors import CursorCodec
 from entrypoints.settings import Settings
 
@@ -98,6 +109,8 @@ class Services:
     replace_item: ReplaceItem
     update_item: UpdateItem
     delete_item: DeleteItem
+    read_changes: ReadChanges
+    feed_head: FeedHead
     cursors: CursorCodec
     store_probe: StoreProbe
 
@@ -119,6 +132,13 @@ class Container(containers.DeclarativeContainer):
     update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
     delete_item = providers.Singleton(DeleteItem, uow=uow)
     cursor_codec = providers.Singleton(CursorCodec, key=settings.provided.cursor_key)
+    # One watch per process: every long poll of this worker shares its one polling task.
+    feed_watch = providers.Singleton(FeedWatch, uow=uow)
+    read_changes = providers.Singleton(ReadChanges, uow=uow, watch=feed_watch)
+    feed_head = providers.Singleton(FeedHead, uow=uow)
+    prune_changes = providers.Singleton(
+        PruneChanges, uow=uow, clock=clock, retention=settings.provided.change_retention_period
+    )
 
     services = providers.Singleton(
         Services,
@@ -128,9 +148,36 @@ class Container(containers.DeclarativeContainer):
         replace_item=replace_item,
         update_item=update_item,
         delete_item=delete_item,
+        read_changes=read_changes,
+        feed_head=feed_head,
         cursors=cursor_codec,
         store_probe=store_probe,
     )
+
+
+@asynccontextmanager
+async def relay(settings: Settings, uow: UnitOfWorkFactory) -> AsyncIterator[RelayChanges]:
+    """The relay `items relay` runs, connected to the broker (NATS JetStream) for as long as it runs.
+    Not a container resource: serving never connects to the broker."""
+    target = JetStreamTarget(
+        url=settings.nats_url,
+        stream=settings.relay_stream,
+        subject_prefix=settings.relay_subject,
+        duplicate_window=settings.relay_duplicate_window,
+        timeout=settings.relay_publish_timeout,
+    )
+    async with jetstream_publisher(target, change_json) as publisher:
+        yield RelayChanges(
+            uow,
+            publisher,
+            utc_now,
+            relay=settings.relay_name,
+            # Unique per process, so a restarted relay waits out its dead predecessor's lease.
+            holder=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+            lease=timedelta(seconds=settings.relay_lease),
+            publish_timeout=timedelta(seconds=settings.relay_publish_timeout),
+            batch=settings.relay_batch,
+        )
 
 
 async def settle(outcome: Any) -> Any:

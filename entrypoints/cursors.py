@@ -1,7 +1,9 @@
-"""Opaque pagination cursors: a listing position, signed so that only ones we issued are accepted.
+"""Opaque pagination cursors: a listing or change feed position, signed so that only ones we issued
+are accepted.
 
-A cursor is `base64url(JSON [sort, q, value, id]) "." base64url(HMAC-SHA256 tag)`. It is bound to
-the sort and search it was issued for: using it with another is a client error, not a new listing.
+A cursor is `base64url(JSON payload) "." base64url(HMAC-SHA256 tag)`. A listing's payload is
+[sort, q, value, id]: it is bound to the sort and search it was issued for, and using it with
+another is a client error, not a new listing. A feed's is ["changes", transaction, sequence].
 """
 
 import base64
@@ -14,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import InvalidCursor
+from domain.feed import FeedPosition
 from domain.listing import SORT_KEYS, Position, Sort, SortField, SortValue
 
 TAG_BYTES = 16
@@ -51,7 +54,7 @@ class CursorCodec:
         # The id sorts by itself: its value is the id, carried once.
         value = None if sort.field is SortField.ID else _text_form(sort.field)[0](position.value)
         payload = json.dumps([sort.token, search, value, position.id], separators=(",", ":")).encode()
-        return f"{_encode(payload)}.{_encode(self._tag(payload))}"
+        return self._signed(payload)
 
     def decode(self, cursor: str, sort: Sort, search: str | None) -> Position:
         payload = self._verified(cursor)
@@ -64,6 +67,22 @@ class CursorCodec:
         if type(item_id) is not int:
             raise InvalidCursor("is malformed")
         return Position(self._sort_value(value, item_id, sort.field), item_id)
+
+    def encode_position(self, position: FeedPosition) -> str:
+        payload = json.dumps(["changes", position.transaction, position.sequence], separators=(",", ":"))
+        return self._signed(payload.encode())
+
+    def decode_position(self, cursor: str) -> FeedPosition:
+        try:
+            kind, transaction, sequence = json.loads(self._verified(cursor))
+        except (ValueError, TypeError):
+            raise InvalidCursor("is malformed") from None
+        if kind != "changes" or type(transaction) is not int or type(sequence) is not int:
+            raise InvalidCursor("is not a change feed cursor")
+        return FeedPosition(transaction, sequence)
+
+    def _signed(self, payload: bytes) -> str:
+        return f"{_encode(payload)}.{_encode(self._tag(payload))}"
 
     def _verified(self, cursor: str) -> bytes:
         encoded_payload, dot, encoded_tag = cursor.partition(".")

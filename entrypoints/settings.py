@@ -99,6 +99,25 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         "", description="comma-separated origins browsers may call from (or *); unset: no CORS headers"
     )
+    change_retention: float = Field(
+        7 * 24 * 3600, gt=0, description="seconds the change feed keeps a change (`items prune-changes`)"
+    )
+    nats_url: str = Field("nats://127.0.0.1:4222", description="the NATS server `items relay` publishes to")
+    relay_stream: str = Field("ITEMS_CHANGES", description="the JetStream stream (created if missing)")
+    relay_subject: str = Field(
+        "items.changes", description="subject prefix: a change goes to PREFIX.<item id>"
+    )
+    relay_name: str = Field("default", description="relays of one name share a position; one publishes")
+    relay_lease: float = Field(
+        10.0, gt=0, description="seconds a relay holds its turn; a standby takes over this long after a crash"
+    )
+    relay_publish_timeout: float = Field(
+        2.0, gt=0, description="seconds to wait for the broker's confirmation"
+    )
+    relay_duplicate_window: float = Field(
+        600.0, gt=0, description="seconds the stream drops a repeated change (a new stream's setting)"
+    )
+    relay_batch: int = Field(100, ge=1, le=1000, description="changes read per turn of the relay")
     # The OpenTelemetry SDK's own variables: these three decide whether and where spans go; the SDK
     # reads the rest (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_ENDPOINT, ...) from the environment.
     otel_traces_exporter: str = Field(
@@ -176,3 +195,7 @@ class Settings(BaseSettings):
         if secret := self.cursor_secret.get_secret_value():
             return secret.encode()
         return hashlib.sha256(f"items cursor key for {self.database_url}".encode()).digest()
+
+    @property
+    def change_retention_period(self) -> timedelta:
+        return timedelta(seconds=self.change_retention)

@@ -18,7 +18,7 @@ from entrypoints.api.middleware.head import HeadAsGet
 from entrypoints.api.middleware.observability import ObservabilityMiddleware
 from entrypoints.api.openapi import install_openapi
 from entrypoints.api.problems import install_problem_handlers
-from entrypoints.api.routers import health, items
+from entrypoints.api.routers import changes, health, items
 from entrypoints.api.routers import metrics as metrics_router
 from entrypoints.api.security import install_security
 from entrypoints.container import Container, settle
@@ -119,7 +119,12 @@ def create_app(
         telemetry=NO_FASTAPI_TELEMETRY,
         # The routes themselves, not include_router: an included router is one more route that
         # matches every request before its own routes do.
-        routes=[*items.router.routes, *health.router.routes, *metrics_router.router.routes],
+        routes=[
+            *items.router.routes,
+            *changes.router.routes,
+            *health.router.routes,
+            *metrics_router.router.routes,
+        ],
     )
     app.cors_origins = settings.cors_origin_list
     app.tracing = tracing

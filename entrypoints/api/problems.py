@@ -14,6 +14,7 @@ from starlette.routing import Match
 
 from domain.errors import (
     DomainError,
+    FeedPositionPruned,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
     InvalidCursor,
@@ -45,6 +46,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     IdempotencyKeyReused: 422,
     IdempotencyKeyInFlight: 409,
     StorageUnavailable: 503,
+    FeedPositionPruned: 410,
 }
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.feed import ChangeKind, RecordedChange
 from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Item
 from domain.listing import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_SKIP_MAX, SEARCH_MAX_LENGTH, SORT_TOKENS
 from entrypoints.cursors import CURSOR_MAX_LENGTH
@@ -92,6 +93,39 @@ class ListParameters(BaseModel):
         min_length=1,
         max_length=CURSOR_MAX_LENGTH,
         description="where to continue: from the previous page's Link header, with the same sort and q",
+    )
+
+
+class ChangeOut(BaseModel):
+    """A kept write, as the change feed and the relay's messages carry it."""
+
+    item_id: int
+    kind: ChangeKind
+    version: int = Field(description="the item's version after the write; a delete is its next version")
+    recorded_at: datetime
+    item: ItemOut | None = Field(description="the item as the write left it; null for a delete")
+    deduplication_id: str = Field(description="the same whenever this change is delivered again")
+
+
+def change_out(change: RecordedChange) -> ChangeOut:
+    return ChangeOut.model_validate(change, from_attributes=True)
+
+
+def change_json(change: RecordedChange) -> bytes:
+    """A change's message body for the broker: the feed's own shape."""
+    return change_out(change).model_dump_json().encode()
+
+
+class ChangePage(BaseModel):
+    changes: list[ChangeOut]
+    next_cursor: str | None = Field(
+        description="where to continue (the same cursor when nothing new came); null while the feed is empty"
+    )
+
+
+class FeedHeadOut(BaseModel):
+    cursor: str | None = Field(
+        description="follow the feed from here after reading every item; null: from the start"
     )
 
 

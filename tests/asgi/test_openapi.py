@@ -65,6 +65,8 @@ OPERATION_IDS = {
     ("get", "/health/live"): "getLiveness",
     ("get", "/health/ready"): "getReadiness",
     ("get", "/metrics"): "getMetrics",
+    ("get", "/changes"): "listChanges",
+    ("get", "/changes/head"): "getChangeFeedHead",
 }
 
 

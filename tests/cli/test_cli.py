@@ -110,8 +110,8 @@ def test_an_unknown_command_exits_2(items: Items) -> None:
 
 def test_migrate_upgrade_current_and_downgrade(items: Items) -> None:
     upgraded = items("migrate", "upgrade")
-    assert (upgraded.exit_code, upgraded.stdout) == (ExitCode.OK, "schema: none -> 0002\n")
-    assert items("migrate", "current").stdout.split() == ["current:", "0002", "head:", "0002"]
+    assert (upgraded.exit_code, upgraded.stdout) == (ExitCode.OK, "schema: none -> 0003\n")
+    assert items("migrate", "current").stdout.split() == ["current:", "0003", "head:", "0003"]
     assert items("migrate", "downgrade", "base").exit_code == ExitCode.OK
     behind = items("migrate", "current")
     assert behind.exit_code == ExitCode.SCHEMA_NOT_CURRENT
@@ -127,4 +127,4 @@ def test_migrate_to_an_unknown_revision_exits_4(items: Items) -> None:
 def test_migrate_downgrade_takes_a_relative_step(items: Items) -> None:
     items("migrate", "upgrade")
     stepped = items("migrate", "downgrade", "-1")
-    assert (stepped.exit_code, stepped.stdout) == (ExitCode.OK, "schema: 0002 -> 0001\n")
+    assert (stepped.exit_code, stepped.stdout) == (ExitCode.OK, "schema: 0003 -> 0002\n")
