@@ -7,7 +7,14 @@ from pydantic import ValidationError
 
 from adapters.sqlalchemy.errors import STORE_ERRORS
 from adapters.sqlalchemy.migrator import SchemaNotCurrent
-from domain.errors import InvalidInput, ItemNotFound, PreconditionFailed, StorageUnavailable
+from domain.errors import (
+    BrokerUnavailable,
+    FeedPositionPruned,
+    InvalidInput,
+    ItemNotFound,
+    PreconditionFailed,
+    StorageUnavailable,
+)
 
 
 class ExitCode(IntEnum):
@@ -38,9 +45,9 @@ _CODES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitC
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
     (ItemNotFound, ExitCode.NOT_FOUND),
     ((InvalidInput, CommandError), ExitCode.INVALID_INPUT),
-    (PreconditionFailed, ExitCode.CONFLICT),
+    ((PreconditionFailed, FeedPositionPruned), ExitCode.CONFLICT),
     (SchemaNotCurrent, ExitCode.SCHEMA_NOT_CURRENT),
-    ((StorageUnavailable, *STORE_ERRORS), ExitCode.UNAVAILABLE),
+    ((StorageUnavailable, BrokerUnavailable, *STORE_ERRORS), ExitCode.UNAVAILABLE),
     ((ValidationError, NothingToMigrate), ExitCode.BAD_SETTINGS),
 )
 
@@ -50,6 +57,8 @@ def describe(error: BaseException) -> tuple[ExitCode, str]:
     code = next((code for kinds, code in _CODES if isinstance(error, kinds)), ExitCode.FAILURE)
     if code is ExitCode.FAILURE:
         return code, f"unexpected {type(error).__name__}: {error}"
+    if isinstance(error, BrokerUnavailable):
+        return code, str(error)
     if code is ExitCode.UNAVAILABLE:
         # Driver messages run to several lines of SQL and links; the kind of failure is enough.
         cause = error.__cause__ if isinstance(error, StorageUnavailable) else error

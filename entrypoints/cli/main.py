@@ -2,7 +2,7 @@
 
 import typer
 
-from entrypoints.cli import items, migrate, serve
+from entrypoints.cli import changes, items, migrate, serve
 
 app = typer.Typer(
     name="items",
@@ -14,6 +14,7 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.add_typer(migrate.app, name="migrate")
 items.register(app)
+changes.register(app)
 
 
 def main() -> None:

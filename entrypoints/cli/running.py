@@ -35,8 +35,8 @@ def load_settings() -> Settings:
 
 
 @asynccontextmanager
-async def started_container() -> AsyncIterator[Container]:
-    container = Container(settings=load_settings())
+async def started_container(settings: Settings | None = None) -> AsyncIterator[Container]:
+    container = Container(settings=settings or load_settings())
     await settle(container.init_resources())
     try:
         yield container
