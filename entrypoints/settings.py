@@ -3,9 +3,9 @@
 import hashlib
 import re
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.sqlalchemy.engine import EngineOptions
@@ -151,6 +151,14 @@ class Settings(BaseSettings):
             if origin != "*" and not _ORIGIN.fullmatch(origin):
                 raise ValueError(f"CORS_ORIGINS: {origin!r} is not an origin like https://app.example.com")
         return origins
+
+    @model_validator(mode="after")
+    def _publish_within_the_lease(self) -> Self:
+        # A relay publishes only while a publish cannot outlast its lease: with a timeout as long
+        # as the lease it would hold its turn and never publish.
+        if self.relay_publish_timeout >= self.relay_lease:
+            raise ValueError("RELAY_PUBLISH_TIMEOUT must be shorter than RELAY_LEASE")
+        return self
 
     @property
     def migrates_on_start(self) -> bool:

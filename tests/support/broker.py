@@ -60,6 +60,18 @@ async def own_stream(publish_timeout: float = 2.0) -> AsyncIterator[JetStreamTar
             await connection.close()
 
 
+async def stream_size(target: JetStreamTarget) -> int:
+    """How many messages the stream holds (0 before the relay has created it)."""
+    connection = await nats.connect(NATS_URL, connect_timeout=2)
+    try:
+        try:
+            return int((await connection.jetstream().stream_info(target.stream)).state.messages)
+        except nats.js.errors.NotFoundError:
+            return 0
+    finally:
+        await connection.close()
+
+
 async def stream_messages(target: JetStreamTarget) -> list[BrokerMessage]:
     """Every message the stream holds, in its order (empty if the relay has not created it yet)."""
     connection = await nats.connect(NATS_URL, connect_timeout=2)
@@ -69,7 +81,9 @@ async def stream_messages(target: JetStreamTarget) -> list[BrokerMessage]:
             state = (await jetstream.stream_info(target.stream)).state
         except nats.js.errors.NotFoundError:
             return []
-        found = []
+        found: list[BrokerMessage] = []
+        if not state.messages:
+            return found
         for sequence in range(state.first_seq, state.last_seq + 1):
             raw = await jetstream.get_msg(target.stream, sequence)
             headers = raw.headers or {}

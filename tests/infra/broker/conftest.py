@@ -1,3 +1,4 @@
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,3 +13,9 @@ async def stream() -> AsyncIterator[JetStreamTarget]:
     await require_broker()
     async with own_stream() as target:
         yield target
+
+
+@pytest.fixture
+def fault_rounds() -> int:
+    """How many relays the kill test kills at least (FAULT_ROUNDS, as for the fault tests)."""
+    return int(os.environ.get("FAULT_ROUNDS", "3"))

@@ -1,0 +1,58 @@
+"""`items relay` as a real process, which tests can SIGKILL and start again."""
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from adapters.jetstream import JetStreamTarget
+from tests.faults.server import ITEMS, ROOT
+
+
+class RelayProcess:
+    def __init__(
+        self,
+        database_url: str,
+        target: JetStreamTarget,
+        log_path: Path,
+        *,
+        lease: float,
+        publish_timeout: float,
+    ) -> None:
+        self._env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "NATS_URL": target.url,
+            "RELAY_STREAM": target.stream,
+            "RELAY_SUBJECT": target.subject_prefix,
+            "RELAY_LEASE": str(lease),
+            "RELAY_PUBLISH_TIMEOUT": str(publish_timeout),
+            "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "text",
+        }
+        self._log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    def start(self) -> None:
+        with open(self._log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                [ITEMS, "relay"], cwd=ROOT, env=self._env, start_new_session=True, stdout=log, stderr=log
+            )
+
+    def kill(self) -> None:
+        """SIGKILL: whatever it was publishing, it never stores how far it got."""
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGTERM)
+            try:
+                self._process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
