@@ -4,34 +4,21 @@ kept (refused, or a no-op), and each item's changes in increasing version order.
 
 import asyncio
 import random
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.faults.server import ServiceProcess
 from tests.support.feed import pages_so_far
+from tests.support.server import ServicePair
+
+pytestmark = pytest.mark.xdist_group("service_pair")
 
 WRITERS = 6
 SECONDS_PER_ROUND = 2.0
 # Small pages, so the reader takes many turns while writers commit around it.
 PAGE = 20
-
-
-@pytest.fixture
-def replicas(durable_url: str, tmp_path: Path) -> Iterator[list[ServiceProcess]]:
-    started: list[ServiceProcess] = []
-    try:
-        for n in range(2):  # one after the other: the first migrates the schema
-            replica = ServiceProcess(durable_url, log_path=tmp_path / f"serve-{n}.log")
-            replica.start()
-            started.append(replica)
-        yield started
-    finally:
-        for replica in started:
-            replica.stop()
 
 
 async def writer(client: httpx.AsyncClient, rng: random.Random, ledger: set[str], done: asyncio.Event) -> int:
@@ -70,11 +57,10 @@ async def writer(client: httpx.AsyncClient, rng: random.Random, ledger: set[str]
 
 
 async def follow(
-    clients: list[httpx.AsyncClient], done: asyncio.Event
+    clients: list[httpx.AsyncClient], cursor: str | None, done: asyncio.Event
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Reads the feed from both replicas in turn, each read after the last cursor, until `done`."""
     seen: list[dict[str, Any]] = []
-    cursor: str | None = None
     turn = 0
     while not done.is_set():
         params: dict[str, str | float] = {"limit": PAGE, "wait": 1}
@@ -90,18 +76,20 @@ async def follow(
 
 
 async def test_a_reader_following_the_feed_sees_each_kept_write_once_in_order(
-    replicas: list[ServiceProcess], fault_rounds: int, fault_report: Callable[[str], None], durable_url: str
+    service_pair: ServicePair, fault_rounds: int, fault_report: Callable[[str], None]
 ) -> None:
-    clients = [httpx.AsyncClient(base_url=replica.base_url, timeout=30) for replica in replicas]
+    clients = [httpx.AsyncClient(base_url=url, timeout=30) for url in service_pair.base_urls]
     ledger: set[str] = set()
     done = asyncio.Event()
     try:
         async with asyncio.timeout(120 + SECONDS_PER_ROUND * fault_rounds):  # a hang guard
+            # From the head: the pair's feed already holds the changes of the tests before this one.
+            head = (await clients[0].get("/changes/head")).json()["cursor"]
             rngs = [random.Random(n) for n in range(WRITERS)]
             writers = [
                 asyncio.create_task(writer(clients[n % 2], rngs[n], ledger, done)) for n in range(WRITERS)
             ]
-            reader = asyncio.create_task(follow(clients, done))
+            reader = asyncio.create_task(follow(clients, head, done))
             await asyncio.sleep(SECONDS_PER_ROUND * fault_rounds)
             done.set()
             unkept = sum(await asyncio.gather(*writers))
@@ -112,7 +100,7 @@ async def test_a_reader_following_the_feed_sees_each_kept_write_once_in_order(
             await client.aclose()
     changes = seen + rest
     ids = [change["deduplication_id"] for change in changes]
-    backend = durable_url.split(":", maxsplit=1)[0]
+    backend = service_pair.backend
     twice, missed, unknown = len(ids) - len(set(ids)), len(ledger - set(ids)), len(set(ids) - ledger)
     fault_report(
         f"feed follower ({backend}, 2 replicas, {WRITERS} writers): {len(ledger)} acknowledged kept "

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from adapters.jetstream import JetStreamTarget
-from tests.faults.server import ITEMS, ROOT
+from tests.support.server import ITEMS, ROOT
 
 
 class RelayProcess:
