@@ -108,7 +108,7 @@ async def relay_rate(factory: SqlAlchemyUnitOfWorkFactory, nats_url: str, change
 
 
 async def main(url: str, rounds: int, count: int, nats_url: str, relayed: int) -> None:
-    engine = create_engine(url, EngineOptions(pool_size=1))
+    engine = create_engine(url, EngineOptions(db_pool_size=1))
     try:
         await upgrade(engine)
         factory = SqlAlchemyUnitOfWorkFactory(engine)

@@ -18,7 +18,7 @@ from entrypoints.cli.output import Output
 from entrypoints.cli.running import run, started_container
 from entrypoints.container import relay as open_relay
 from entrypoints.container import settle
-from entrypoints.logs import configure_logging
+from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
 
 
