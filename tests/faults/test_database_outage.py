@@ -21,10 +21,14 @@ LOAD_BEFORE_SECONDS = 1.0
 OUTAGE_SECONDS = 2.0
 LOAD_AFTER_SECONDS = 2.0
 PROBE_INTERVAL_SECONDS = 0.02
-# A stopped database refuses connections at once, so any slower answer means something hung.
-OUTAGE_ANSWER_MAX_SECONDS = 1.0
-# Once one request succeeds again, every stale pooled connection must be replaced this fast.
-SETTLE_SECONDS = 1.0
+# A stopped database refuses connections at once, so a request that waits out the connect timeout
+# hung on something: the service's timeout is set long, and no answer may come near it (a hang
+# guard, not a speed expectation: answers here take milliseconds).
+CONNECT_TIMEOUT_SECONDS = 20
+POOL_SIZE = 10
+# Once one request succeeds again, each stale pooled connection may fail at most one request
+# before it is replaced; and the service then stays up: the last answers all succeed.
+LAST_ANSWERS = 10
 
 
 async def probe(base_url: str, timeline: Timeline, done: asyncio.Event) -> None:
@@ -68,7 +72,8 @@ async def test_a_database_restart_under_load_gets_quick_503s_then_recovers_losin
     owned_cluster: OwnedCluster, stop_mode: str, fault_report: Callable[[str], None]
 ) -> None:
     ledger, timeline = Ledger(), Timeline()
-    service = ServiceProcess(owned_cluster.url)
+    settings = {"DB_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS), "DB_POOL_SIZE": str(POOL_SIZE)}
+    service = ServiceProcess(owned_cluster.url, extra_env=settings)
     service.start()
     try:
         await restart_under_load(service, owned_cluster, stop_mode, ledger, timeline)
@@ -82,13 +87,14 @@ async def test_a_database_restart_under_load_gets_quick_503s_then_recovers_losin
     outage = timeline.sent_between("stopped", "start")
     assert outage and all(answer.proper_refusal for answer in outage)
     slowest = max(answer.latency for answer in outage)
-    assert slowest < OUTAGE_ANSWER_MAX_SECONDS
+    assert slowest < CONNECT_TIMEOUT_SECONDS / 2, "an answer during the outage waited for a timeout"
 
     first_refusal = first_answer(timeline.sent_between("stop"), lambda a: a.proper_refusal)
     recovered = first_answer(timeline.sent_between("started"), lambda a: a.succeeded)
     assert first_refusal is not None and recovered is not None
-    settled = [a for a in timeline.answers if a.sent > recovered.received + SETTLE_SECONDS]
-    assert settled and all(answer.succeeded for answer in settled)
+    after = [a for a in timeline.answers if a.sent > recovered.received]
+    assert len([a for a in after if not a.succeeded]) <= POOL_SIZE
+    assert len(after) >= LAST_ANSWERS and all(a.succeeded for a in after[-LAST_ANSWERS:])
 
     assert lost == []
     assert ledger.acknowledged > 0 and ledger.refused > 0
