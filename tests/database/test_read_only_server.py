@@ -30,7 +30,7 @@ async def test_a_write_refused_as_read_only_is_a_503_and_its_connection_is_repla
     postgres_database: str, postgres_url: str
 ) -> None:
     # One pooled connection: the write after the refusal runs on it unless it was replaced.
-    engine = create_engine(postgres_database, EngineOptions(pool_size=1))
+    engine = create_engine(postgres_database, EngineOptions(db_pool_size=1))
     database = make_url(postgres_database).database
     create = CreateItem(SqlAlchemyUnitOfWorkFactory(engine), lambda: NOW)
     try:

@@ -34,7 +34,11 @@ REPLICAS = 2
 REPLICA_ENV = {"DB_POOL_SIZE": "8", "LOG_LEVEL": "WARNING"}
 # Fewer server connections than the replicas' pools hold, as in tests/infra/cluster.
 SERVER_POOL_SIZE = 4
-STEADY_SECONDS = 1.0  # load before the fault and after the cluster settled
+# Acknowledged writes before the fault (one of each kind among them) and after the cluster
+# settled: the tests count work, not seconds, whatever the machine's speed.
+WORK_BEFORE = 100
+WORK_AFTER = 100
+WRITE_KINDS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOAD_SECONDS_LIMIT = 180.0  # a guard only: the load stops when the fault is over
 RECOVERY_TIMEOUT_SECONDS = 60.0  # a hang guard for the first successful write after a fault
 DATABASE = "items"
@@ -194,7 +198,7 @@ async def fault_under_load(
         alongside(ledger, done) if alongside else asyncio.sleep(0),
     )
     try:
-        await asyncio.sleep(STEADY_SECONDS)
+        await ledger.reaches(WORK_BEFORE, WRITE_KINDS)
         leader, before = stack.leader(), stack.database.timeline()
         assert before is not None
         timeline.mark("fault")
@@ -211,7 +215,7 @@ async def fault_under_load(
         survivors = sum(processes.alive(node.pid) for node in stack.database.nodes)
         await asyncio.to_thread(stack.database.wait_until_replicated, survivors)
         timeline.mark("settled")
-        await asyncio.sleep(STEADY_SECONDS)
+        await ledger.reaches(ledger.acknowledged + WORK_AFTER)
     finally:
         done.set()
         await load
