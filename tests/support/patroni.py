@@ -78,7 +78,7 @@ class HaStack:
 
     def empty(self) -> None:
         """No items and no idempotency keys: the ledger accounts for every row it finds."""
-        statement = "TRUNCATE items, idempotency_keys RESTART IDENTITY"
+        statement = "TRUNCATE items, idempotency_keys, item_changes, relays RESTART IDENTITY"
         asyncio.run(admin(self.service.database_url, statement))
 
     def leader(self) -> ha.Node:
