@@ -77,7 +77,7 @@ class HaStack:
         )
 
     def empty(self) -> None:
-        """No items and no idempotency keys: the ledger accounts for every row it finds."""
+        """No items, idempotency keys or changes: the ledger accounts for every row it finds."""
         statement = "TRUNCATE items, idempotency_keys, item_changes, relays RESTART IDENTITY"
         asyncio.run(admin(self.service.database_url, statement))
 
