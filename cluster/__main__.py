@@ -45,7 +45,6 @@ def start(arguments: argparse.Namespace) -> int:
             return 1
         database = start_ha(arguments.run_dir / "ha")
         arguments.database_url = database.url.rpartition("/")[0] + f"/{HA_DATABASE}"
-    ensure_database(arguments.database_url)
     first = arguments.port + 1
     cluster = Cluster(
         database_url=arguments.database_url,
@@ -56,8 +55,10 @@ def start(arguments: argparse.Namespace) -> int:
         query_wait_timeout=ha.QUERY_WAIT_TIMEOUT_SECONDS if arguments.ha else Cluster.query_wait_timeout,
     )
     try:
+        ensure_database(arguments.database_url)
         cluster.start()
     except BaseException:
+        # The HA database started above is stopped too (nothing, without --ha).
         stop_ha(arguments.run_dir / "ha")
         raise
     print(f"load balancer  {cluster.url}  (round robin over {arguments.replicas} replicas)")
