@@ -23,7 +23,7 @@ SYNC := $(UV) sync --locked --quiet
 export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install install-runtime bytecode run test test-fast test-infra lint lock lock-check clean bench wrk fuzz soak
-.PHONY: cluster cluster-restart cluster-stop cluster-packages cluster-bench
+.PHONY: cluster cluster-restart cluster-stop cluster-packages cluster-bench ha-packages
 .PHONY: image container-packages
 
 $(UV):
@@ -65,10 +65,14 @@ test-fast: install bytecode
 	$(BIN)/pytest $(PYTEST_PARALLEL) -k "not postgres" tests/unit tests/contract tests/asgi tests/architecture
 
 # The suites that need infrastructure installed as root: HAProxy and pgbouncer (tests/infra/cluster),
-# podman and its tools (tests/infra/container: the image built, then run as users run it). Their
-# packages are installed first when missing and this user may.
-test-infra: install cluster-packages container-packages bytecode
-	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infra
+# podman and its tools (tests/infra/container: the image built, then run as users run it), Patroni
+# and etcd (tests/infra/failover). Their packages are installed first when missing and this user may.
+# The failover suite runs after the others, in one process: its tests share one HA stack (three
+# PostgreSQL nodes, Patroni, etcd, the service), and other suites' load beside it would only stretch
+# the failovers it measures.
+test-infra: install cluster-packages container-packages ha-packages bytecode
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infra --ignore=tests/infra/failover
+	$(BIN)/pytest tests/infra/failover
 
 # The load benchmark (wrk drives it; see README "Performance"). Not part of `test`.
 BENCH_ARGS ?=
@@ -84,12 +88,16 @@ wrk:
 
 # The service scaled out on this machine (see README "Scaling out"): the database migrated once,
 # CLUSTER_REPLICAS `items serve` replicas, pgbouncer (transaction mode) before PostgreSQL, HAProxy
-# before the replicas; all on 127.0.0.1, state and logs in $$TMPDIR/items-cluster.
+# before the replicas; all on 127.0.0.1, state and logs in $$TMPDIR/items-cluster. HA=1: on HA
+# PostgreSQL instead of the local server (docs/high-availability.md): etcd, three Patroni nodes
+# and HAProxy to the primary, in $$TMPDIR/items-cluster/ha; `make cluster-stop` stops it too.
 CLUSTER_REPLICAS ?= 3
 CLUSTER_ARGS ?=
+HA ?=
 cluster: install-runtime
 	@$(MAKE) --no-print-directory cluster-packages
-	$(BIN)/python -m cluster start --replicas $(CLUSTER_REPLICAS) $(CLUSTER_ARGS)
+	@$(if $(HA),$(MAKE) --no-print-directory ha-packages)
+	$(BIN)/python -m cluster start --replicas $(CLUSTER_REPLICAS) $(if $(HA),--ha) $(CLUSTER_ARGS)
 
 # One replica at a time: out of HAProxy's rotation (drain), SIGTERM, start, back in.
 cluster-restart: install-runtime
@@ -134,6 +142,14 @@ container-packages:
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing$$missing (apt-get)"; apt-get update -qq && apt-get install -y -qq$$missing >/dev/null; \
 	else echo "containers need$$missing: sudo apt-get install$$missing"; exit 1; fi
+
+# Patroni and etcd are Debian's packages too (the HA database: make cluster HA=1, tests/infra/failover).
+ha-packages:
+	@if command -v patroni >/dev/null && command -v etcd >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing patroni and etcd-server (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq patroni etcd-server >/dev/null; \
+	else echo "HA PostgreSQL needs patroni and etcd: sudo apt-get install patroni etcd-server"; exit 1; fi
 
 # Re-pin after changing dependencies in pyproject.toml (versions already locked stay unless
 # LOCK_ARGS says otherwise, e.g. LOCK_ARGS=--upgrade), and export the lock as hashed requirements

@@ -28,13 +28,13 @@ def ask(stats_socket: Path, command: str) -> str:
     return b"".join(chunks).decode()
 
 
-def servers(stats_socket: Path) -> dict[str, ServerState]:
+def servers(stats_socket: Path, backend: str = BACKEND) -> dict[str, ServerState]:
     """The backend's servers, from `show stat` (CSV whose header line starts with '# ')."""
     rows = csv.DictReader(ask(stats_socket, "show stat").removeprefix("# ").splitlines())
     return {
         row["svname"]: ServerState(row["status"], int(row["scur"] or 0))
         for row in rows
-        if row["pxname"] == BACKEND and row["svname"] not in ("FRONTEND", "BACKEND")
+        if row["pxname"] == backend and row["svname"] not in ("FRONTEND", "BACKEND")
     }
 
 

@@ -63,6 +63,8 @@ class Cluster:
     replica_ports: list[int]
     # Server connections pgbouncer keeps per database: PostgreSQL's share of the connection budget.
     server_pool_size: int = 20
+    # Seconds a query waits in pgbouncer for a server connection (pgbouncer's default, 120).
+    query_wait_timeout: int = 120
     # Settings every replica gets on top of this process's environment (so API_KEYS and the like
     # reach them all alike).
     replica_env: dict[str, str] = field(default_factory=dict)
@@ -130,7 +132,7 @@ class Cluster:
 
     def _render(self, template: str, **values: object) -> Path:
         rendered = self.run_dir / template
-        text = Template((HERE / template).read_text()).substitute(run_dir=self.run_dir, **values)
+        text = Template((HERE / template).read_text()).substitute(run_dir=self.run_dir, here=HERE, **values)
         rendered.write_text(text)
         return rendered
 
@@ -143,6 +145,7 @@ class Cluster:
             postgres_host=postgres.host or "127.0.0.1",
             postgres_port=postgres.port or 5432,
             server_pool_size=self.server_pool_size,
+            query_wait_timeout=self.query_wait_timeout,
             # Every replica's whole pool, plus room for readiness probes and an operator's psql.
             max_client_conn=len(self.replicas) * self._replica_pool_size() + 50,
         )
