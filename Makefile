@@ -48,9 +48,9 @@ lint: install lock-check
 	$(BIN)/mypy
 
 # Tests run on TEST_WORKERS processes (pytest-xdist): most of them wait on servers and databases.
-# loadgroup keeps a file's tests (and files that share a server) on one worker; see tests/README.md.
+# loadfile keeps a file's tests on one worker, so its module fixtures (a server, a cluster) are built once.
 TEST_WORKERS ?= 4
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
 # Everything but the suites that need infrastructure installed as root (tests/infra: test-infra).
 test: lint bytecode
@@ -67,11 +67,12 @@ test-fast: install bytecode
 # The suites that need infrastructure installed as root: HAProxy and pgbouncer (tests/infra/cluster),
 # podman and its tools (tests/infra/container: the image built, then run as users run it), Patroni
 # and etcd (tests/infra/failover). Their packages are installed first when missing and this user may.
-# The failover suite runs after the others, in one process: its tests share one HA stack (three
-# PostgreSQL nodes, Patroni, etcd, the service), and other suites' load beside it would only stretch
-# the failovers it measures.
+# The container and failover suites run after the cluster suite, each in one process: the container
+# tests share one image built per process, the failover tests one HA stack (three PostgreSQL nodes,
+# Patroni, etcd, the service), and other suites' load beside it would only stretch the failovers.
 test-infra: install cluster-packages container-packages ha-packages bytecode
-	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infra --ignore=tests/infra/failover
+	$(BIN)/pytest $(PYTEST_PARALLEL) tests/infra/cluster
+	$(BIN)/pytest tests/infra/container
 	$(BIN)/pytest tests/infra/failover
 
 # The load benchmark (wrk drives it; see README "Performance"). Not part of `test`.

@@ -128,12 +128,3 @@ def empty_database_url(
 def durable_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh, empty durable store per test: a new SQLite file or a new PostgreSQL database."""
     yield from own_database(request.param, "durable", request, tmp_path_factory)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under xdist's loadgroup (make test), a file's tests run on one worker, as they share its
-    module fixtures; files that share a server started once per worker name a group of their own."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))

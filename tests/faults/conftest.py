@@ -42,7 +42,7 @@ def owned_cluster() -> Iterator[OwnedCluster]:
 def service_pair(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServicePair]:
-    """Two services on one durable store, shared by the tests that race clients over them (the
-    xdist group `service_pair` keeps them on one worker): each works on items of its own."""
+    """Two services on one durable store, started once per test process and shared by the tests
+    that race clients over them: each works on items of its own."""
     for database_url in own_database(request.param, "pair", request, tmp_path_factory):
         yield from serving_pair(database_url)

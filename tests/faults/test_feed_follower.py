@@ -8,12 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.support.feed import pages_so_far
 from tests.support.server import ServicePair
-
-pytestmark = pytest.mark.xdist_group("service_pair")
 
 WRITERS = 6
 SECONDS_PER_ROUND = 2.0

@@ -4,12 +4,8 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
-import pytest
-
 from tests.support.contention import spread_clients
 from tests.support.server import ServicePair
-
-pytestmark = pytest.mark.xdist_group("service_pair")
 
 RETRIES = 30
 

@@ -7,8 +7,6 @@ one writer wins per version and the others get 412 with the current ETag.
 
 from collections.abc import Callable
 
-import pytest
-
 from tests.support.contention import (
     CLIENTS,
     WRITES_PER_CLIENT,
@@ -22,8 +20,6 @@ from tests.support.contention import (
     unconditional_writes,
 )
 from tests.support.server import ServicePair
-
-pytestmark = pytest.mark.xdist_group("service_pair")
 
 
 async def test_unconditional_writes_of_one_item_are_never_refused(

@@ -10,7 +10,6 @@ import random
 from collections.abc import Callable
 
 import httpx
-import pytest
 
 from tests.support.api import create, follow
 from tests.support.contention import race_one_if_match, spread_clients
@@ -21,9 +20,6 @@ STABLE_ITEMS = 40
 DOOMED_ITEMS = 40
 CHURNERS = 4
 PAGE_SIZE = 5
-
-
-pytestmark = pytest.mark.xdist_group("service_pair")
 
 
 async def test_of_many_concurrent_changes_with_one_if_match_exactly_one_wins(

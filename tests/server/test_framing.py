@@ -3,14 +3,9 @@
 import socket
 import uuid
 
-import pytest
-
 from tests.support.server import ServiceProcess
 from tests.support.wire import Connection, request
 from tests.support.wire_items import create, exists, named
-
-# The package's service (conftest.py), started once per backend, is shared on one xdist worker.
-pytestmark = pytest.mark.xdist_group("real_server")
 
 JSON = {"Content-Type": "application/json"}
 

@@ -1,14 +1,9 @@
 """HEAD through the real server: GET's status and headers, no body, and the connection lives on."""
 
-import pytest
-
 from tests.support.observed import access_line
 from tests.support.server import ServiceProcess
 from tests.support.wire import Connection, request
 from tests.support.wire_items import create
-
-# The package's service (conftest.py), started once per backend, is shared on one xdist worker.
-pytestmark = pytest.mark.xdist_group("real_server")
 
 SAME_AS_GET = ("content-length", "content-type", "etag", "link")
 

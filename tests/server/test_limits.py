@@ -9,9 +9,6 @@ import pytest
 from tests.support.server import MAX_HEADER_BYTES, ServiceProcess, served
 from tests.support.wire import Connection, request
 
-# The package's service (conftest.py), started once per backend, is shared on one xdist worker.
-pytestmark = pytest.mark.xdist_group("real_server")
-
 HEADER_TIMEOUT_SECONDS = 1
 # A mechanism check, not a speed check: the server must close well within this, however loaded.
 CLOSED_WITHIN_SECONDS = 15.0

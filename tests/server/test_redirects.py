@@ -6,9 +6,6 @@ from tests.support.server import ServiceProcess
 from tests.support.wire import Connection, request
 from tests.support.wire_items import create, exists
 
-# The package's service (conftest.py), started once per backend, is shared on one xdist worker.
-pytestmark = pytest.mark.xdist_group("real_server")
-
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 def test_a_trailing_slash_never_redirects_to_the_client_s_host(service: ServiceProcess, method: str) -> None:

@@ -5,9 +5,6 @@ import pytest
 from tests.support.server import MAX_HEADER_BYTES, ServiceProcess
 from tests.support.wire import Connection, request
 
-# The package's service (conftest.py), started once per backend, is shared on one xdist worker.
-pytestmark = pytest.mark.xdist_group("real_server")
-
 MALFORMED = {
     "bad request line": b"NOT HTTP\r\n\r\n",
     "unknown transfer coding": request("POST", "/items/", {"Transfer-Encoding": "foo"}, b"{}"),

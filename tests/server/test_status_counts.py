@@ -3,14 +3,9 @@
 import time
 import uuid
 
-import pytest
-
 from tests.support.observed import POLL_SECONDS, POLLS, access_line, requests_counted
 from tests.support.server import ServiceProcess
 from tests.support.wire import Connection, request
-
-# The package's service (conftest.py), started once per backend, is shared on one xdist worker.
-pytestmark = pytest.mark.xdist_group("real_server")
 
 CLIENT_CLOSED = 499
 

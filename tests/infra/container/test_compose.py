@@ -21,8 +21,7 @@ from tests.support.container import (
     wait_until_answering,
 )
 
-# One worker builds the image once (a session fixture) and runs every container test.
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 SECRETS = ("CURSOR_SECRET", "API_KEYS", "POSTGRES_PASSWORD")
 KEY = "compose-test-key"

@@ -8,8 +8,7 @@ import pytest
 
 from tests.support.container import ROOT, BuiltImage, podman, project_version, run_once
 
-# One worker builds the image once (a session fixture) and runs every container test.
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 # Walks the image's own file system (not /proc, /sys, /dev): every installed distribution, every
 # directory named .git, and every file under a directory named tests.

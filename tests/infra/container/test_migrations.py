@@ -10,8 +10,7 @@ from entrypoints.cli.exit_codes import ExitCode
 from tests.support.container import BuiltImage, run_once
 from tests.support.databases import own_database
 
-# One worker builds the image once (a session fixture) and runs every container test.
-pytestmark = [pytest.mark.container, pytest.mark.postgres, pytest.mark.xdist_group("container")]
+pytestmark = [pytest.mark.container, pytest.mark.postgres]
 
 
 @pytest.fixture

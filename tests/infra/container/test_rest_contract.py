@@ -22,8 +22,7 @@ from tests.support.container import (
 )
 from tests.support.databases import own_database
 
-# One worker builds the image once (a session fixture) and runs every container test.
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 KEY = "container-test-key"
 SECRETS = {"API_KEYS": KEY, "CURSOR_SECRET": "container-test-cursor-secret"}

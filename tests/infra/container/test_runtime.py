@@ -14,8 +14,7 @@ from tests.support.container import (
     wait_until_answering,
 )
 
-# One worker builds the image once (a session fixture) and runs every container test.
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 # Hang guards: how often to run the health check before giving up on it turning healthy.
 HEALTH_ATTEMPTS = 60

@@ -14,8 +14,7 @@ import pytest
 
 from tests.support.container import BuiltImage, published_service, run_container, wait_until_answering
 
-# One worker builds the image once (a session fixture) and runs every container test.
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 IMAGE_USER = 10001
 # Raised together, as the docs say to: the service's grace after SIGTERM, and podman's before SIGKILL.

@@ -8,8 +8,7 @@ import pytest
 
 from tests.support.container import BuiltImage, Service, named_volume, published_service, wait_until_answering
 
-# One worker builds the image once (a session fixture) and runs every container test.
-pytestmark = [pytest.mark.container, pytest.mark.xdist_group("container")]
+pytestmark = pytest.mark.container
 
 
 def _started(image: BuiltImage, volume: str) -> tuple[Service, float]:
