@@ -62,7 +62,7 @@ bytecode: install
 
 # The edit-run loop: the domain, the contract on memory and SQLite, the in-process API.
 test-fast: install bytecode
-	$(BIN)/pytest $(PYTEST_PARALLEL) -k "not postgres" tests/unit tests/contract tests/asgi tests/architecture
+	$(BIN)/pytest $(PYTEST_PARALLEL) -k "not postgres" tests/unit tests/contract tests/asgi tests/architecture tests/docs
 
 # The suites that need infrastructure installed as root: HAProxy and pgbouncer (tests/infra/cluster),
 # podman and its tools (tests/infra/container: the image built, then run as users run it), Patroni
@@ -75,7 +75,7 @@ test-infra: install cluster-packages container-packages ha-packages bytecode
 	$(BIN)/pytest tests/infra/container
 	$(BIN)/pytest tests/infra/failover
 
-# The load benchmark (wrk drives it; see README "Performance"). Not part of `test`.
+# The load benchmark (wrk drives it; see docs/performance.md). Not part of `test`.
 BENCH_ARGS ?=
 bench: install
 	@command -v wrk >/dev/null || $(MAKE) --no-print-directory wrk
@@ -87,7 +87,7 @@ wrk:
 		echo "installing wrk (apt-get)"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
 	else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi
 
-# The service scaled out on this machine (see README "Scaling out"): the database migrated once,
+# The service scaled out on this machine (see docs/scaling-out.md): the database migrated once,
 # CLUSTER_REPLICAS `items serve` replicas, pgbouncer (transaction mode) before PostgreSQL, HAProxy
 # before the replicas; all on 127.0.0.1, state and logs in $$TMPDIR/items-cluster. HA=1: on HA
 # PostgreSQL instead of the local server (docs/high-availability.md): etcd, three Patroni nodes
@@ -107,7 +107,7 @@ cluster-restart: install-runtime
 cluster-stop: install-runtime
 	$(BIN)/python -m cluster stop
 
-# Throughput through HAProxy with 1, 2 and 3 replicas (wrk; see README "Scaling out"). Not part of
+# Throughput through HAProxy with 1, 2 and 3 replicas (wrk; see docs/scaling-out.md). Not part of
 # `test`; run it on a quiet machine.
 CLUSTER_BENCH_ARGS ?=
 cluster-bench: install-runtime
@@ -154,7 +154,7 @@ ha-packages:
 
 # Re-pin after changing dependencies in pyproject.toml (versions already locked stay unless
 # LOCK_ARGS says otherwise, e.g. LOCK_ARGS=--upgrade), and export the lock as hashed requirements
-# files for pip users (README "Install").
+# files for pip users (docs/operations.md, "Install").
 LOCK_ARGS ?=
 EXPORT := $(UV) export --locked --quiet --no-emit-project --no-header --format requirements-txt
 lock: $(UV)
@@ -177,9 +177,10 @@ FUZZ_MAX_EXAMPLES ?= 200
 fuzz: install
 	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/pytest tests/fuzz -s
 
-# The long fault campaign (about 10 minutes; see README "Fault tests"): the quick versions of the
-# same tests run in `make test`. FAULT_ROUNDS kills, overloads and races per backend; hypothesis's
-# soak profile; SOAK_FUZZ_MAX_EXAMPLES schemathesis examples per operation, per backend.
+# The long fault campaign (about 10 minutes; see docs/development.md, "Fault tests"): the quick
+# versions of the same tests run in `make test`. FAULT_ROUNDS kills, overloads and races per
+# backend; hypothesis's soak profile; SOAK_FUZZ_MAX_EXAMPLES schemathesis examples per operation,
+# per backend.
 SOAK_FAULT_ROUNDS ?= 15
 SOAK_FUZZ_MAX_EXAMPLES ?= 300
 soak: install

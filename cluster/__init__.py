@@ -1,1 +1,4 @@
-"""The service scaled out on one machine: HAProxy, N replicas, pgbouncer, PostgreSQL (see README)."""
+"""The service scaled out on one machine: HAProxy, N replicas, pgbouncer, PostgreSQL.
+
+See docs/scaling-out.md.
+"""

@@ -1,4 +1,4 @@
-"""The `items` console entry point. Exit codes: see entrypoints/cli/exit_codes.py and the README."""
+"""The `items` console entry point. Exit codes: see entrypoints/cli/exit_codes.py and docs/operations.md."""
 
 import typer
 

@@ -17,8 +17,9 @@ MALFORMED = {
 def test_a_request_the_server_cannot_parse_gets_a_bodiless_4xx_and_a_closed_connection(
     service: ServiceProcess, raw: bytes
 ) -> None:
-    """The server answers these before the app runs, so they cannot be problem documents; the
-    README lists them. They carry no text/plain body that a client could mistake for one."""
+    """The server answers these before the app runs, so they cannot be problem documents;
+    docs/api.md ("Errors") lists them. They carry no text/plain body that a client could mistake
+    for one."""
     with Connection(service.port) as connection:
         connection.send(raw)
         answer = connection.answer()
