@@ -27,11 +27,11 @@ from dependency_injector import providers
 from adapters.memory import MemoryUnitOfWorkFactory
 from bench.inprocess import AsgiCaller
 from bench.run import _next_link
-from domain.item import Item
 from domain.listing import ItemListQuery, Sort, SortField, position_of
 from entrypoints.api.app import create_app
 from entrypoints.container import Container
 from entrypoints.settings import Settings
+from tests.support.builders import an_item
 
 PAGE = 10
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -57,7 +57,9 @@ async def _fill(uow_factory: MemoryUnitOfWorkFactory, items: int) -> None:
     for first in range(1, items + 1, BATCH):
         async with uow_factory() as uow:
             for n in range(first, min(first + BATCH, items + 1)):
-                await uow.items.add(Item.new(_name(n), "", START + timedelta(milliseconds=n)))
+                await uow.items.add(
+                    an_item(name=_name(n), description="", now=START + timedelta(milliseconds=n))
+                )
             await uow.commit()
 
 

@@ -28,7 +28,7 @@ from adapters.sqlalchemy.repository import _GET as GET_STATEMENT
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from bench.database import asyncpg_dsn, fresh_database
 from bench.inprocess import interleaved_rounds
-from domain.item import Item
+from tests.support.builders import an_item
 
 Read = Callable[[int], Awaitable[object]]
 
@@ -42,7 +42,7 @@ async def measure(url: str, reads: int, rounds: int) -> None:
     await upgrade(engine)
     uow = SqlAlchemyUnitOfWorkFactory(engine)
     async with uow().single_write() as writer:
-        item_id = (await writer.items.add(Item.new("read me", "", datetime.now(UTC)))).id
+        item_id = (await writer.items.add(an_item(name="read me", description="", now=datetime.now(UTC)))).id
         await writer.commit()
     assert item_id is not None
     # The very statement the repository's get runs, compiled as the unit of work compiles it.

@@ -7,6 +7,7 @@ import pytest
 from entrypoints.settings import Settings
 from tests.support.api import assert_problem
 from tests.support.asgi import ClientFactory
+from tests.support.builders import item_body
 
 KEYS = "first-key, second-key"
 WRITES = [("POST", "/items/"), ("PUT", "/items/1"), ("PATCH", "/items/1"), ("DELETE", "/items/1")]
@@ -24,7 +25,7 @@ async def test_a_write_without_a_valid_key_is_401_with_a_challenge(
     client_with: ClientFactory, method: str, url: str, headers: dict[str, str]
 ) -> None:
     async with client_with(api_keys=KEYS) as client:
-        response = await client.request(method, url, json={"name": "a"}, headers=headers)
+        response = await client.request(method, url, json=item_body(name="a"), headers=headers)
         assert_problem(response, 401)
         assert response.headers["www-authenticate"].startswith('Bearer realm="items"')
         assert (await client.get("/items/")).json() == []
@@ -33,7 +34,7 @@ async def test_a_write_without_a_valid_key_is_401_with_a_challenge(
 @pytest.mark.parametrize("key", ["first-key", "second-key"])
 async def test_any_configured_key_may_write(client_with: ClientFactory, key: str) -> None:
     async with client_with(api_keys=KEYS) as client:
-        response = await client.post("/items/", json={"name": "a"}, headers=bearer(key))
+        response = await client.post("/items/", json=item_body(name="a"), headers=bearer(key))
         assert response.status_code == 201
 
 
@@ -66,7 +67,7 @@ async def test_startup_says_whether_the_service_runs_open_and_never_logs_keys(
     async with client_with() as client:
         await client.get("/items/")
     async with client_with(api_keys=KEYS) as client:
-        await client.post("/items/", json={"name": "a"}, headers=bearer("wrong"))
+        await client.post("/items/", json=item_body(name="a"), headers=bearer("wrong"))
     messages = " ".join(record.getMessage() for record in caplog.records)
     assert "runs open" in messages
     assert "need a bearer key" in messages

@@ -6,22 +6,23 @@ import httpx
 import pytest
 
 from tests.support.api import assert_problem, create
+from tests.support.builders import LEFT_OUT, UNKNOWN_FIELD, item_body
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({}, "name"),
-        ({"name": ""}, "name"),
-        ({"name": "x" * 101}, "name"),
-        ({"name": "nul\u0000"}, "name"),
-        ({"name": 42}, "name"),
-        ({"name": None}, "name"),
-        ({"name": ["a"]}, "name"),
-        ({"name": "ok", "description": "d" * 10_001}, "description"),
-        ({"name": "ok", "description": 3.5}, "description"),
-        ({"name": "ok", "description": None}, "description"),
-        ({"name": "ok", "price": 3}, "price"),
+        (item_body(name=LEFT_OUT), "name"),
+        (item_body(name=""), "name"),
+        (item_body(name="x" * 101), "name"),
+        (item_body(name="nul\u0000"), "name"),
+        (item_body(name=42), "name"),
+        (item_body(name=None), "name"),
+        (item_body(name=["a"]), "name"),
+        (item_body(description="d" * 10_001), "description"),
+        (item_body(description=3.5), "description"),
+        (item_body(description=None), "description"),
+        ({**item_body(), UNKNOWN_FIELD: 3}, UNKNOWN_FIELD),
     ],
 )
 async def test_invalid_create_is_422_naming_the_field(

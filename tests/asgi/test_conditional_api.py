@@ -7,8 +7,9 @@ import httpx
 import pytest
 
 from tests.support.api import assert_problem, create
+from tests.support.builders import item_body
 
-CHANGES = [("PUT", {"name": "new"}), ("PATCH", {"name": "new"}), ("DELETE", None)]
+CHANGES = [("PUT", item_body(name="new")), ("PATCH", {"name": "new"}), ("DELETE", None)]
 
 
 def etag(item_id: int, version: int) -> str:
@@ -16,7 +17,7 @@ def etag(item_id: int, version: int) -> str:
 
 
 async def test_reads_and_writes_carry_a_strong_etag_of_id_and_version(client: httpx.AsyncClient) -> None:
-    created = await client.post("/items/", json={"name": "a"})
+    created = await client.post("/items/", json=item_body(name="a"))
     item_id = created.json()["id"]
     assert created.headers["etag"] == etag(item_id, 1)
     assert (await client.get(f"/items/{item_id}")).headers["etag"] == etag(item_id, 1)
@@ -92,7 +93,9 @@ async def test_an_unreadable_if_match_matches_nothing_and_changes_nothing(
 ) -> None:
     item = await create(client)
     url = f"/items/{item['id']}"
-    response = await client.put(url, json={"name": "x"}, headers={"If-Match": header.format(id=item["id"])})
+    response = await client.put(
+        url, json=item_body(name="x"), headers={"If-Match": header.format(id=item["id"])}
+    )
     assert_problem(response, 412)
     assert (await client.get(url)).json() == item
 
@@ -111,7 +114,7 @@ async def test_of_two_concurrent_changes_with_one_if_match_exactly_one_wins(
     url = f"/items/{item['id']}"
     headers = {"If-Match": etag(item["id"], 1)}
     responses = await asyncio.gather(
-        *(client.request(method, url, json={"name": f"writer {n}"}, headers=headers) for n in range(2))
+        *(client.request(method, url, json=item_body(name=f"writer {n}"), headers=headers) for n in range(2))
     )
     assert sorted(response.status_code for response in responses) == [200, 412]
     winner = next(response for response in responses if response.status_code == 200)

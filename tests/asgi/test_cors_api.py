@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from entrypoints.api.cors import EXPOSED_HEADERS, REQUEST_HEADERS
 from entrypoints.settings import Settings
 from tests.support.asgi import ClientFactory, app_of
+from tests.support.builders import item_body
 
 ALLOWED = "https://app.example.com"
 OTHER_ALLOWED = "http://localhost:5173"
@@ -77,7 +78,9 @@ async def test_preflight_for_a_header_the_api_does_not_read_is_refused(client_wi
 
 async def test_allowed_origin_may_read_the_answer_and_its_headers(client_with: ClientFactory) -> None:
     async with client_with(cors_origins=ORIGINS) as client:
-        created = await client.post("/items/", json={"name": "Teapot"}, headers={"Origin": OTHER_ALLOWED})
+        created = await client.post(
+            "/items/", json=item_body(name="Teapot"), headers={"Origin": OTHER_ALLOWED}
+        )
     assert created.status_code == 201
     assert created.headers["access-control-allow-origin"] == OTHER_ALLOWED
     assert _listed(created.headers["access-control-expose-headers"]) == _listed(", ".join(EXPOSED_HEADERS))

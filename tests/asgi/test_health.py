@@ -13,6 +13,7 @@ from bench.service import free_port
 from entrypoints.api.app import create_app
 from entrypoints.settings import Settings
 from tests.support.asgi import running
+from tests.support.builders import item_body
 
 
 def _sqlite(tmp_path: Path) -> str:
@@ -65,7 +66,7 @@ async def test_start_up_refuses_a_schema_behind_when_not_allowed_to_migrate(tmp_
 async def test_the_embedded_sqlite_default_migrates_itself_on_start(tmp_path: Path) -> None:
     async with running(create_app(Settings(database_url=_sqlite(tmp_path)))) as client:
         assert (await client.get("/health/ready")).status_code == 200
-        assert (await client.post("/items/", json={"name": "Teapot"})).status_code == 201
+        assert (await client.post("/items/", json=item_body(name="Teapot"))).status_code == 201
 
 
 async def test_probes_and_metrics_stay_out_of_the_items_api_tag(client: httpx.AsyncClient) -> None:

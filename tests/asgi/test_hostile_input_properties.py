@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.support.api import create
+from tests.support.builders import LEFT_OUT, item_body
 
 pytestmark = pytest.mark.parametrize("database_url", ["memory", "sqlite"], indirect=True)
 
@@ -27,9 +28,10 @@ JSON_VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
     max_leaves=8,
 )
+# Every other field as the builder fills it in.
 WELL_FORMED = st.fixed_dictionaries(
-    {"name": st.text(min_size=1, max_size=100)}, optional={"description": st.text(max_size=50)}
-)
+    {"name": st.text(min_size=1, max_size=100), "description": st.text(max_size=50) | st.just(LEFT_OUT)}
+).map(lambda fields: item_body(**fields))
 ITEM_LIKE = st.fixed_dictionaries(
     {},
     optional={
@@ -74,7 +76,7 @@ async def stored(client: httpx.AsyncClient) -> list[dict[str, Any]]:
     """Everything stored, after topping the store up to, or trimming it to, a handful of items."""
     items: list[dict[str, Any]] = (await client.get("/items/?limit=100")).json()
     while len(items) < STORE_SIZES.start:
-        items.append(await create(client, f"seed {len(items)}"))
+        items.append(await create(client, name=f"seed {len(items)}"))
     for extra in items[STORE_SIZES.stop - 1 :]:
         assert (await client.delete(f"/items/{extra['id']}")).status_code == 204
     return items[: STORE_SIZES.stop - 1]

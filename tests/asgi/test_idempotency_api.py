@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.api import assert_problem
 from tests.support.asgi import ClientFactory
+from tests.support.builders import item_body
 
 KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
 
@@ -26,35 +27,37 @@ async def test_a_retry_gets_the_first_answer_and_creates_nothing(client: httpx.A
 
 
 async def test_the_quoted_form_of_the_draft_is_the_same_key(client: httpx.AsyncClient) -> None:
-    first = await client.post("/items/", json={"name": "a"}, headers={"Idempotency-Key": KEY})
-    retry = await client.post("/items/", json={"name": "a"}, headers={"Idempotency-Key": f'"{KEY}"'})
+    first = await client.post("/items/", json=item_body(name="a"), headers={"Idempotency-Key": KEY})
+    retry = await client.post("/items/", json=item_body(name="a"), headers={"Idempotency-Key": f'"{KEY}"'})
     assert retry.json() == first.json()
 
 
 async def test_the_same_key_with_another_body_is_422(client: httpx.AsyncClient) -> None:
-    await client.post("/items/", json={"name": "a"}, headers={"Idempotency-Key": KEY})
-    response = await client.post("/items/", json={"name": "b"}, headers={"Idempotency-Key": KEY})
+    await client.post("/items/", json=item_body(name="a"), headers={"Idempotency-Key": KEY})
+    response = await client.post("/items/", json=item_body(name="b"), headers={"Idempotency-Key": KEY})
     assert "Idempotency-Key" in assert_problem(response, 422)["detail"]
     assert len(await listed(client)) == 1
 
 
 async def test_without_a_key_every_post_creates(client: httpx.AsyncClient) -> None:
     for _ in range(2):
-        await client.post("/items/", json={"name": "a"})
+        await client.post("/items/", json=item_body(name="a"))
     assert len(await listed(client)) == 2
 
 
 async def test_an_expired_key_creates_again(client_with: ClientFactory) -> None:
     async with client_with(idempotency_ttl=0.05) as client:
-        first = await client.post("/items/", json={"name": "a"}, headers={"Idempotency-Key": KEY})
+        first = await client.post("/items/", json=item_body(name="a"), headers={"Idempotency-Key": KEY})
         await asyncio.sleep(0.1)
-        second = await client.post("/items/", json={"name": "a"}, headers={"Idempotency-Key": KEY})
+        second = await client.post("/items/", json=item_body(name="a"), headers={"Idempotency-Key": KEY})
         assert second.json()["id"] != first.json()["id"]
 
 
 @pytest.mark.parametrize("key", ["", "with space", "x" * 256, "naïve"])
 async def test_a_malformed_key_is_422(client: httpx.AsyncClient, key: str) -> None:
-    response = await client.post("/items/", json={"name": "a"}, headers={b"Idempotency-Key": key.encode()})
+    response = await client.post(
+        "/items/", json=item_body(name="a"), headers={b"Idempotency-Key": key.encode()}
+    )
     assert_problem(response, 422)
     assert await listed(client) == []
 

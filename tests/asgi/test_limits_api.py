@@ -7,12 +7,13 @@ import pytest
 
 from tests.support.api import assert_problem
 from tests.support.asgi import ClientFactory, app_of
+from tests.support.builders import item_body, item_json
 
 LIMIT = 1024
 
 
 def oversized() -> bytes:
-    return b'{"name": "x", "description": "' + b"d" * LIMIT + b'"}'
+    return item_json(name="x", description="d" * LIMIT)
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
@@ -47,7 +48,8 @@ async def test_a_chunked_body_over_the_limit_is_413_before_it_is_read_whole(
 
 
 async def test_a_body_at_the_limit_is_accepted(client_with: ClientFactory) -> None:
-    body = b'{"name": "x", "description": "' + b"d" * (LIMIT - 32) + b'"}'
+    # A valid body padded to exactly the limit with its description.
+    body = item_json(name="x", description="d" * (LIMIT - len(item_json(name="x", description=""))))
     assert len(body) == LIMIT
     async with client_with(max_body_bytes=LIMIT) as client:
         response = await client.post("/items/", content=body, headers={"content-type": "application/json"})
@@ -59,7 +61,7 @@ async def test_a_body_at_the_limit_is_accepted(client_with: ClientFactory) -> No
 )
 async def test_a_body_that_is_not_json_is_415(client: httpx.AsyncClient, content_type: str | None) -> None:
     headers = {} if content_type is None else {"content-type": content_type}
-    response = await client.post("/items/", content=b'{"name": "a"}', headers=headers)
+    response = await client.post("/items/", content=item_json(name="a"), headers=headers)
     assert_problem(response, 415)
     assert response.headers["accept-post"] == "application/json"
     assert (await client.get("/items/")).json() == []
@@ -67,7 +69,7 @@ async def test_a_body_that_is_not_json_is_415(client: httpx.AsyncClient, content
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/merge-patch+json"])
 async def test_json_media_types_are_accepted(client: httpx.AsyncClient, content_type: str) -> None:
-    created = await client.post("/items/", json={"name": "a"})
+    created = await client.post("/items/", json=item_body(name="a"))
     response = await client.patch(
         f"/items/{created.json()['id']}", content=b'{"name": "b"}', headers={"content-type": content_type}
     )

@@ -11,6 +11,7 @@ from entrypoints.api.app import create_app
 from entrypoints.observability.logs import JsonFormatter
 from entrypoints.settings import Settings
 from tests.support.asgi import running
+from tests.support.builders import item_body
 
 SANE_ID = "req-42.a:b"
 
@@ -54,7 +55,9 @@ async def test_logs_carry_no_credentials_and_no_sql(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG):
-        await client.post("/items/", json={"name": "Teapot"}, headers={"Authorization": "Bearer sesame-open"})
+        await client.post(
+            "/items/", json=item_body(name="Teapot"), headers={"Authorization": "Bearer sesame-open"}
+        )
     formatted = [JsonFormatter().format(record) for record in caplog.records]
     assert formatted, "the request was logged"
     assert not any("sesame-open" in line for line in formatted)

@@ -14,6 +14,7 @@ import pytest
 from entrypoints.api.app import create_app
 from entrypoints.settings import Settings
 from tests.support.asgi import running
+from tests.support.builders import item_body
 from tests.support.sqlite_outages import locked, unwritable
 
 POOL_SIZE = 2
@@ -35,13 +36,13 @@ async def test_writes_get_quick_503s_leak_no_connection_and_recover(
         db_pool_timeout=POOL_TIMEOUT_SECONDS,
     )
     async with running(create_app(settings)) as client:
-        assert (await client.post("/items/", json={"name": "before"})).status_code == 201
+        assert (await client.post("/items/", json=item_body(name="before"))).status_code == 201
         with outage(path):
             # More failed writes than the pool has connections: a leaked one per failure would
             # leave later requests waiting for the pool instead of answering at once.
             for _ in range(POOL_SIZE * 3):
                 started = time.monotonic()
-                refused = await client.post("/items/", json={"name": "refused"})
+                refused = await client.post("/items/", json=item_body(name="refused"))
                 # A leaked connection would make a later request wait the pool's whole timeout.
                 assert time.monotonic() - started < POOL_TIMEOUT_SECONDS
                 assert refused.status_code == 503
@@ -49,7 +50,7 @@ async def test_writes_get_quick_503s_leak_no_connection_and_recover(
                 assert int(refused.headers["retry-after"]) > 0
             assert (await client.get("/items/")).status_code == 200, "reads go on"
             assert (await client.get("/health/ready")).status_code == ready_while_down
-        assert (await client.post("/items/", json={"name": "after"})).status_code == 201
+        assert (await client.post("/items/", json=item_body(name="after"))).status_code == 201
         assert (await client.get("/health/ready")).status_code == 200
         names = [item["name"] for item in (await client.get("/items/")).json()]
     assert names == ["before", "after"]

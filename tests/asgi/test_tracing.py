@@ -26,6 +26,7 @@ from entrypoints.observability.logs import JsonFormatter
 from entrypoints.observability.tracing import Tracing
 from entrypoints.settings import Settings
 from tests.support.asgi import running
+from tests.support.builders import item_body
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 
@@ -108,7 +109,7 @@ def _data_operations(statements: Sequence[str]) -> list[str]:
 
 
 async def _create(traced: Traced) -> int:
-    response = await traced.client.post("/items/", json={"name": "traced"})
+    response = await traced.client.post("/items/", json=item_body(name="traced"))
     assert response.status_code == 201
     item_id: int = response.json()["id"]
     return item_id
@@ -141,7 +142,7 @@ async def test_a_listing_is_one_statement_span(traced: Traced) -> None:
 
 
 async def test_each_write_statement_has_one_span(traced: Traced) -> None:
-    response, spans = await traced.request("POST", "/items/", json={"name": "new"})
+    response, spans = await traced.request("POST", "/items/", json=item_body(name="new"))
     assert response.status_code == 201
     assert _server_span(spans).name == "POST /items/"
     assert _data_operations(_statements(spans)).count("INSERT") == 1

@@ -7,7 +7,7 @@ from domain.errors import IdempotencyKeyInFlight
 from domain.idempotency import IdempotentCreate, fingerprint
 from domain.item import Item
 from domain.ports import UnitOfWorkFactory
-from tests.support.stores import NOW, new_item
+from tests.support.builders import NOW, an_item
 
 KEY = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 TTL = timedelta(hours=1)
@@ -16,7 +16,7 @@ TTL = timedelta(hours=1)
 async def create_under_key(uow_factory: UnitOfWorkFactory, key: str = KEY) -> IdempotentCreate:
     async with uow_factory() as uow:
         assert await uow.idempotency.claim(key, NOW) is None
-        stored = await uow.items.add(new_item())
+        stored = await uow.items.add(an_item())
         create = IdempotentCreate(key, fingerprint(stored.name, stored.description), stored, NOW + TTL)
         await uow.idempotency.remember(create)
         await uow.commit()
@@ -49,7 +49,7 @@ async def test_an_expired_key_is_forgotten(uow_factory: UnitOfWorkFactory) -> No
 
 async def test_a_key_is_kept_only_with_its_transaction(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
-        stored = await uow.items.add(new_item())
+        stored = await uow.items.add(an_item())
         await uow.idempotency.remember(IdempotentCreate(KEY, "f", stored, NOW + TTL))
     assert await claim(uow_factory) is None
 
@@ -67,7 +67,7 @@ async def test_a_retry_during_the_first_request_is_in_flight_or_waits_for_it(
 
     async with uow_factory() as uow:
         assert await uow.idempotency.claim(KEY, NOW) is None
-        stored: Item = await uow.items.add(new_item())
+        stored: Item = await uow.items.add(an_item())
         create = IdempotentCreate(KEY, "f", stored, NOW + TTL)
         await uow.idempotency.remember(create)
         retrying = asyncio.create_task(retry())

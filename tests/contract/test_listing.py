@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from domain.item import Item
 from domain.listing import ItemListQuery, Sort, SortField, position_of
 from domain.ports import UnitOfWorkFactory
+from tests.support.builders import an_item
 from tests.support.stores import SORTS, START, add, expected_order, fill, walk
 
 
@@ -59,7 +59,7 @@ async def test_a_cursor_neither_skips_nor_repeats_items_while_others_come_and_go
     seen = [item.id for item in first.items]
     # Meanwhile: an item sorting before the cursor arrives, one not yet seen leaves.
     gone = next(item for item in reversed(stored) if item.id not in seen)
-    await add(uow_factory, Item.new("aaa", "", START))
+    await add(uow_factory, an_item(name="aaa", description="", now=START))
     async with uow_factory() as uow:
         assert gone.id is not None
         await uow.items.delete(gone.id)

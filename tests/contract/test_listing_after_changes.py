@@ -10,6 +10,7 @@ from datetime import timedelta
 from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, Position, Sort, SortField, comes_after, position_of
 from domain.ports import UnitOfWork, UnitOfWorkFactory
+from tests.support.builders import an_item
 from tests.support.stores import SORTS, START, add, expected_order, fill, walk
 
 LATER = START + timedelta(days=1)
@@ -46,7 +47,10 @@ async def test_renamed_items_move_in_the_name_order_and_nowhere_else(uow_factory
 
 async def test_many_equal_names_page_by_id_in_both_directions(uow_factory: UnitOfWorkFactory) -> None:
     # Equal once folded, in different cases, and at one instant: only the id orders them.
-    stored = [await add(uow_factory, Item.new(name, "", START)) for name in ["same", "SAME", "Same"] * 5]
+    stored = [
+        await add(uow_factory, an_item(name=name, description="", now=START))
+        for name in ["same", "SAME", "Same"] * 5
+    ]
     for sort in TIE_SORTS:
         expected = expected_order(stored, sort)
         assert await walk(uow_factory, sort, limit=4) == expected, sort.token
@@ -60,7 +64,7 @@ async def test_a_rolled_back_unit_of_work_leaves_every_order_as_it_was(
 ) -> None:
     stored = await fill(uow_factory)
     async with uow_factory() as uow:
-        await uow.items.add(Item.new("aaa", "", START - timedelta(days=1)))
+        await uow.items.add(an_item(name="aaa", description="", now=START - timedelta(days=1)))
         await rename(uow, stored[3], "AAAA")
         await rename(uow, stored[4], "zzz")
         assert stored[5].id is not None
@@ -73,7 +77,7 @@ async def test_a_rolled_back_unit_of_work_leaves_every_order_as_it_was(
 async def test_a_unit_of_work_lists_its_own_staged_changes_in_order(uow_factory: UnitOfWorkFactory) -> None:
     stored = await fill(uow_factory)
     async with uow_factory() as uow:
-        staged = [*stored, await uow.items.add(Item.new("b", "", START))]
+        staged = [*stored, await uow.items.add(an_item(name="b", description="", now=START))]
         staged[2] = await rename(uow, staged[2], "a")
         gone = staged.pop(7)
         assert gone.id is not None

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from adapters.sqlalchemy.engine import EngineOptions, create_engine
 from adapters.sqlalchemy.migrator import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from domain.item import Item
 from domain.listing import ItemListQuery
+from tests.support.builders import an_item
 
 
 async def _named_statements_after_work(url: str, statement_cache: bool) -> int:
@@ -21,7 +21,9 @@ async def _named_statements_after_work(url: str, statement_cache: bool) -> int:
         uow = SqlAlchemyUnitOfWorkFactory(engine)
         for _ in range(2):
             async with uow().single_write() as writer:
-                stored = await writer.items.add(Item.new("cached?", "", datetime.now(UTC)))
+                stored = await writer.items.add(
+                    an_item(name="cached?", description="", now=datetime.now(UTC))
+                )
                 await writer.commit()
             assert stored.id is not None
             async with uow(read_only=True) as reader:

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
+from tests.support.builders import item_body
 from tests.support.contention import spread_clients
 from tests.support.server import ServicePair
 
@@ -18,7 +19,7 @@ async def test_retries_spread_over_processes_create_one_item(
     async with spread_clients(service_pair.base_urls, RETRIES) as clients:
         responses = await asyncio.gather(
             *(
-                client.post("/items/", json={"name": name}, headers={"Idempotency-Key": key})
+                client.post("/items/", json=item_body(name=name), headers={"Idempotency-Key": key})
                 for client in clients
             )
         )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import httpx
 
+from tests.support.builders import item_body
 from tests.support.ledger import Ledger, lost_writes, write
 from tests.support.server import ServiceProcess
 from tests.support.timeline import Timeline
@@ -49,7 +50,7 @@ async def overload(service: ServiceProcess, ledger: Ledger, timeline: Timeline) 
 async def serves_normally(base_url: str) -> str:
     """A create, change, delete and read as usual; returns the metrics the service exposes then."""
     async with httpx.AsyncClient(base_url=base_url, timeout=5) as client:
-        created = await client.post("/items/", json={"name": "after the storm"})
+        created = await client.post("/items/", json=item_body(name="after the storm"))
         assert created.status_code == 201, created.text
         url = f"/items/{created.json()['id']}"
         assert (await client.patch(url, json={"description": "calm"})).json()["description"] == "calm"

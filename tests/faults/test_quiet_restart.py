@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from adapters.sqlalchemy.idle_ping import IDLE_SECONDS_BEFORE_PING
+from tests.support.builders import item_body
 from tests.support.postgres_cluster import OwnedCluster
 from tests.support.server import ServiceProcess
 
@@ -27,7 +28,7 @@ async def test_the_first_requests_after_a_quiet_restart_succeed(
     service.start()
     try:
         async with httpx.AsyncClient(base_url=service.base_url, timeout=10) as client:
-            created = await client.post("/items/", json={"name": "before the restart"})
+            created = await client.post("/items/", json=item_body(name="before the restart"))
             url = f"/items/{created.json()['id']}"
             warm = await asyncio.gather(*(client.get(url) for _ in range(CONCURRENT_READS)))
             assert [answer.status_code for answer in warm] == [200] * CONCURRENT_READS

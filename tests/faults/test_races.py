@@ -39,7 +39,7 @@ async def churn(client: httpx.AsyncClient, doomed: list[int], rng: random.Random
     """Creates new items and deletes doomed ones until the walk is done; returns how many writes."""
     writes = 0
     while not done.is_set():
-        await create(client, f"newcomer {rng.random()}")
+        await create(client, name=f"newcomer {rng.random()}")
         writes += 1
         if doomed:
             response = await client.delete(f"/items/{doomed.pop(rng.randrange(len(doomed)))}")
@@ -57,7 +57,9 @@ async def walk_while_churning(
     """
     async with spread_clients(base_urls, CHURNERS + 1) as (walker, *churners):
         # Shuffled, so doomed and lasting items share every page, whatever the sort.
-        seeded = [await create(walker, f"seed {rng.random()}") for _ in range(STABLE_ITEMS + DOOMED_ITEMS)]
+        seeded = [
+            await create(walker, name=f"seed {rng.random()}") for _ in range(STABLE_ITEMS + DOOMED_ITEMS)
+        ]
         rng.shuffle(seeded)
         lasting = {item["id"] for item in seeded[:STABLE_ITEMS]}
         doomed = [item["id"] for item in seeded[STABLE_ITEMS:]]

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from tests.support.builders import item_body
 from tests.support.server import ServiceProcess
 
 PACKAGE = "generated_items_client"
@@ -80,7 +81,7 @@ def test_a_generated_client_does_a_full_round_trip(service: ServiceProcess, gene
     assert ready.status_code == 200 and isinstance(ready.parsed, models.Health)
     print(f"getReadiness -> {ready.status_code} {ready.parsed.to_dict()}")
 
-    body = models.ItemIn(name="Teapot", description="Short and stout")
+    body = models.ItemIn.from_dict(item_body(name="Teapot"))
     created = items["create_item"].sync_detailed(client=client, body=body)
     assert created.status_code == 201 and isinstance(created.parsed, models.ItemOut)
     item_id, etag = created.parsed.id, created.headers["etag"]
@@ -94,7 +95,7 @@ def test_a_generated_client_does_a_full_round_trip(service: ServiceProcess, gene
     print(f"getItem -> {got.status_code} ETag {got.headers['etag']}; with If-None-Match -> 304")
 
     for name in NAMES:
-        items["create_item"].sync_detailed(client=client, body=models.ItemIn(name=name))
+        items["create_item"].sync_detailed(client=client, body=models.ItemIn.from_dict(item_body(name=name)))
     sort = models.ListItemsSort.NAME_DESC
     seen: list[str] = []
     page: dict[str, Any] | None = {"limit": PAGE_SIZE, "sort": sort}
@@ -110,11 +111,14 @@ def test_a_generated_client_does_a_full_round_trip(service: ServiceProcess, gene
     print(f"listItems sort={sort.name} limit={PAGE_SIZE}, Link followed: {pages} pages {seen}")
 
     replaced = items["replace_item"].sync_detailed(
-        item_id, client=client, body=models.ItemIn(name="Kettle", description="Whistles"), if_match=etag
+        item_id,
+        client=client,
+        body=models.ItemIn.from_dict(item_body(name="Kettle", description="Whistles")),
+        if_match=etag,
     )
     assert replaced.status_code == 200 and replaced.parsed.version == 2
     stale = items["replace_item"].sync_detailed(
-        item_id, client=client, body=models.ItemIn(name="Pot"), if_match=etag
+        item_id, client=client, body=models.ItemIn.from_dict(item_body(name="Pot")), if_match=etag
     )
     assert stale.status_code == 412 and isinstance(stale.parsed, models.Problem)
     assert stale.headers["etag"] == replaced.headers["etag"]
@@ -135,7 +139,9 @@ def test_a_generated_client_does_a_full_round_trip(service: ServiceProcess, gene
     assert (missing.parsed.status, missing.parsed.detail) == (404, "Item not found")
     print(f"deleteItem -> {deleted.status_code}; getItem -> {missing.status_code} {missing.parsed.to_dict()}")
 
-    invalid = items["create_item"].sync_detailed(client=client, body=models.ItemIn(name=""))
+    invalid = items["create_item"].sync_detailed(
+        client=client, body=models.ItemIn.from_dict(item_body(name=""))
+    )
     assert invalid.status_code == 422 and isinstance(invalid.parsed, models.Problem)
     [error] = invalid.parsed.errors
     assert isinstance(error, models.FieldError)

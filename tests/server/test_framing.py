@@ -3,6 +3,7 @@
 import socket
 import uuid
 
+from tests.support.builders import item_json
 from tests.support.server import ServiceProcess
 from tests.support.wire import Connection, request
 from tests.support.wire_items import create, exists, named
@@ -33,7 +34,7 @@ def test_pipelined_requests_are_answered_in_order(service: ServiceProcess) -> No
 
 def test_a_request_split_across_many_small_writes_is_served(service: ServiceProcess) -> None:
     name = f"in pieces {uuid.uuid4().hex[:8]}"
-    raw = request("POST", "/items/", JSON, f'{{"name":"{name}"}}'.encode())
+    raw = request("POST", "/items/", JSON, item_json(name=name))
     with Connection(service.port) as connection:
         for start in range(0, len(raw), 3):
             connection.send(raw[start : start + 3])
@@ -44,7 +45,7 @@ def test_a_request_split_across_many_small_writes_is_served(service: ServiceProc
 
 def test_a_body_that_ends_early_gets_a_400_problem_and_stores_nothing(service: ServiceProcess) -> None:
     name = f"cut short {uuid.uuid4().hex[:8]}"
-    body = f'{{"name":"{name}"}}'.encode()
+    body = item_json(name=name)
     with Connection(service.port) as connection:
         connection.send(request("POST", "/items/", {**JSON, "Content-Length": str(len(body) + 50)}, body))
         connection.socket.shutdown(socket.SHUT_WR)  # no more is coming, but it still listens
@@ -73,7 +74,7 @@ def test_an_oversized_content_length_with_a_short_body_is_refused_before_it_is_r
 
 def test_expect_100_continue_gets_an_interim_answer_then_the_body_is_read(service: ServiceProcess) -> None:
     name = f"continued {uuid.uuid4().hex[:8]}"
-    body = f'{{"name":"{name}"}}'.encode()
+    body = item_json(name=name)
     headers = {**JSON, "Content-Length": str(len(body)), "Expect": "100-continue"}
     with Connection(service.port) as connection:
         connection.send(request("POST", "/items/", headers))

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.builders import item_body
 from tests.support.server import MAX_HEADER_BYTES, ServiceProcess, served
 from tests.support.wire import Connection, request
 
@@ -78,7 +79,9 @@ def test_the_header_limit_does_not_limit_answers(service: ServiceProcess) -> Non
     description = "d" * 10_000
     for n in range(8):
         answer = httpx.post(
-            f"{service.base_url}/items/", json={"name": f"large {n}", "description": description}, timeout=10
+            f"{service.base_url}/items/",
+            json=item_body(name=f"large {n}", description=description),
+            timeout=10,
         )
         assert answer.status_code == 201
     with Connection(service.port) as connection:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.support.builders import item_json
 from tests.support.server import ServiceProcess
 from tests.support.wire import Connection, request
 from tests.support.wire_items import create, exists
@@ -11,7 +12,7 @@ from tests.support.wire_items import create, exists
 def test_a_trailing_slash_never_redirects_to_the_client_s_host(service: ServiceProcess, method: str) -> None:
     item_id = create(service, "slashed")
     headers = {"Host": "evil.example", "Content-Type": "application/json"}
-    body = b'{"name": "moved"}' if method in ("PUT", "PATCH") else b""
+    body = item_json(name="moved") if method in ("PUT", "PATCH") else b""
     with Connection(service.port) as connection:
         connection.send(request(method, f"/items/{item_id}/", headers, body))
         answer = connection.answer()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.builders import item_body
 from tests.support.server import ServiceProcess
 
 REQUESTS = 30
@@ -65,7 +66,7 @@ def test_sigterm_lets_a_slow_request_finish_then_closes_the_database(tmp_path: P
     answers: list[int] = []
     slow = threading.Thread(
         target=lambda: answers.append(
-            httpx.post(f"{service.base_url}/items/", json={"name": "in flight"}, timeout=30).status_code
+            httpx.post(f"{service.base_url}/items/", json=item_body(name="in flight"), timeout=30).status_code
         )
     )
     slow.start()

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.builders import item_body
 from tests.support.server import ROOT, ServiceProcess
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -39,7 +40,7 @@ def test_serve_exports_spans_and_logs_their_trace_ids(tmp_path: Path) -> None:
     )
     service.start()
     try:
-        created = httpx.post(f"{service.base_url}/items/", json={"name": "traced"})
+        created = httpx.post(f"{service.base_url}/items/", json=item_body(name="traced"))
         assert created.status_code == 201
         url = f"{service.base_url}/items/{created.json()['id']}"
         assert httpx.get(url, headers={"traceparent": TRACEPARENT}).status_code == 200

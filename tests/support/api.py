@@ -5,11 +5,12 @@ from typing import Any
 
 import httpx
 
+from tests.support.builders import item_body
 
-async def create(
-    client: httpx.AsyncClient, name: str = "Teapot", description: str = "stout"
-) -> dict[str, Any]:
-    response = await client.post("/items/", json={"name": name, "description": description})
+
+async def create(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
+    """POST an item (item_body with `fields` changed); the created item."""
+    response = await client.post("/items/", json=item_body(**fields))
     assert response.status_code == 201, response.text
     item: dict[str, Any] = response.json()
     return item

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from tests.support.api import create
+from tests.support.builders import item_body
 
 CLIENTS = 16
 WRITES_PER_CLIENT = 20
@@ -34,7 +35,7 @@ async def spread_clients(
 
 
 async def new_item(client: httpx.AsyncClient) -> int:
-    item_id: int = (await create(client, "contended", "start"))["id"]
+    item_id: int = (await create(client, name="contended", description="start"))["id"]
     return item_id
 
 
@@ -56,7 +57,7 @@ async def unconditional_writes(clients: list[httpx.AsyncClient], item_id: int) -
     async def write(client: httpx.AsyncClient, writer: int) -> None:
         for n in range(WRITES_PER_CLIENT):
             if n % 3 == 0:
-                response = await client.put(url, json={"name": f"writer {writer} put {n}"})
+                response = await client.put(url, json=item_body(name=f"writer {writer} put {n}"))
             elif n % 3 == 1:
                 response = await client.patch(url, json={"description": f"writer {writer} patch {n}"})
             else:
@@ -88,7 +89,7 @@ async def conditional_writes(clients: list[httpx.AsyncClient], item_id: int) -> 
             if n % 2:
                 response = await client.patch(url, json={"description": f"{writer}.{n}"}, headers=headers)
             else:
-                response = await client.put(url, json={"name": f"{writer}.{n}"}, headers=headers)
+                response = await client.put(url, json=item_body(name=f"{writer}.{n}"), headers=headers)
             outcomes.setdefault(version, Counter())[response.status_code] += 1
             if response.status_code == 412:
                 # The refusal names the item's current tag, which has moved past the one sent.
@@ -134,12 +135,12 @@ def assert_one_winner_per_version(outcomes: dict[int, Counter[int]], final: int)
 async def race_one_if_match(contenders: list[httpx.AsyncClient], method: str) -> list[httpx.Response]:
     """Every contender changes one new item at once with the same If-Match: exactly one wins,
     the rest get 412, and the item stored is the winner's. Returns every answer."""
-    item = await create(contenders[0], "contested")
+    item = await create(contenders[0], name="contested")
     url = f"/items/{item['id']}"
     headers = {"If-Match": f'"{item["id"]}.1"'}
     responses = await asyncio.gather(
         *(
-            client.request(method, url, json={"name": f"contender {n}"}, headers=headers)
+            client.request(method, url, json=item_body(name=f"contender {n}"), headers=headers)
             for n, client in enumerate(contenders)
         )
     )

@@ -7,9 +7,11 @@ import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
+from tests.support.builders import item_body
 from tests.support.timeline import Timeline, is_proper_refusal
 
 # None means "absent"; otherwise (name, description).
@@ -131,7 +133,7 @@ class Writer:
     async def _create(self) -> None:
         name = self._next_name()
         self._ledger.unanswered_creates.add(name)
-        response = await self._client.post("/items/", json={"name": name, "description": "created"})
+        response = await self._client.post("/items/", json=item_body(name=name, description="created"))
         if not await self._acknowledged(response, 201):
             return
         self._ledger.unanswered_creates.discard(name)
@@ -143,7 +145,7 @@ class Writer:
     async def _replace(self) -> None:
         item_id = self._rng.choice(self._owned)
         after = (self._next_name(), "replaced")
-        await self._change("PUT", item_id, after, {"name": after[0], "description": after[1]})
+        await self._change("PUT", item_id, after, item_body(name=after[0], description=after[1]))
 
     async def _patch(self) -> None:
         """Only the description changes, so the expected state keeps the name written before."""
@@ -153,7 +155,7 @@ class Writer:
         after = (before[0], f"patched by op {next(self._ledger.operations)}")
         await self._change("PATCH", item_id, after, {"description": after[1]})
 
-    async def _change(self, method: str, item_id: int, after: tuple[str, str], body: dict[str, str]) -> None:
+    async def _change(self, method: str, item_id: int, after: tuple[str, str], body: dict[str, Any]) -> None:
         self._ledger.allowed[item_id] = {self._ledger.known_state(item_id), after}
         self._owned.remove(item_id)  # in doubt until acknowledged
         response = await self._client.request(method, f"/items/{item_id}", json=body)

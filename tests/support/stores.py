@@ -5,12 +5,7 @@ from datetime import UTC, datetime, timedelta
 from domain.item import Item
 from domain.listing import ItemListQuery, Sort, SortField, order_key, position_of
 from domain.ports import UnitOfWorkFactory
-
-NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
-
-
-def new_item(name: str = "Teapot", description: str = "Short and stout") -> Item:
-    return Item.new(name, description, NOW)
+from tests.support.builders import an_item
 
 
 async def add(uow_factory: UnitOfWorkFactory, item: Item) -> Item:
@@ -38,7 +33,7 @@ SORTS = [Sort(field, descending) for field in SortField for descending in (False
 async def fill(uow_factory: UnitOfWorkFactory) -> list[Item]:
     # Two items per creation instant, so created_at ties too and only the id breaks them.
     return [
-        await add(uow_factory, Item.new(name, "", START + timedelta(seconds=n // 2)))
+        await add(uow_factory, an_item(name=name, description="", now=START + timedelta(seconds=n // 2)))
         for n, name in enumerate(NAMES)
     ]
 

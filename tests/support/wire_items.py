@@ -2,11 +2,12 @@
 
 import httpx
 
+from tests.support.builders import item_body
 from tests.support.server import ServiceProcess
 
 
 def create(service: ServiceProcess, name: str) -> int:
-    answer = httpx.post(f"{service.base_url}/items/", json={"name": name}, timeout=10)
+    answer = httpx.post(f"{service.base_url}/items/", json=item_body(name=name), timeout=10)
     assert answer.status_code == 201, answer.text
     item_id: int = answer.json()["id"]
     return item_id

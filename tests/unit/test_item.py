@@ -1,4 +1,4 @@
-from dataclasses import FrozenInstanceError, replace
+from dataclasses import FrozenInstanceError, fields, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -12,44 +12,45 @@ from domain.item import (
     as_utc,
     check_item_id,
 )
+from tests.support.builders import an_item
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def test_new_item_starts_at_version_one_with_equal_timestamps() -> None:
-    item = Item.new("Teapot", "Short and stout", NOW)
+    item = an_item(now=NOW)
     assert (item.version, item.id) == (1, None)
     assert item.created_at == item.updated_at == NOW
 
 
 @pytest.mark.parametrize("name", ["x", "é" * NAME_MAX_LENGTH, "名" * NAME_MAX_LENGTH, " padded "])
 def test_names_of_one_to_max_characters_are_accepted(name: str) -> None:
-    assert Item.new(name, "", NOW).name == name
+    assert an_item(name=name, description="", now=NOW).name == name
 
 
 @pytest.mark.parametrize("name", ["", "x" * (NAME_MAX_LENGTH + 1)])
 def test_name_length_out_of_bounds_is_invalid(name: str) -> None:
     with pytest.raises(InvalidItem) as caught:
-        Item.new(name, "", NOW)
+        an_item(name=name, description="", now=NOW)
     assert caught.value.field == "name"
 
 
 def test_description_longer_than_the_bound_is_invalid() -> None:
     with pytest.raises(InvalidItem) as caught:
-        Item.new("ok", "d" * (DESCRIPTION_MAX_LENGTH + 1), NOW)
+        an_item(name="ok", description="d" * (DESCRIPTION_MAX_LENGTH + 1), now=NOW)
     assert caught.value.field == "description"
 
 
 @pytest.mark.parametrize("text", ["nul\x00inside", "lone \ud800 surrogate"])
 def test_text_no_store_can_keep_is_invalid(text: str) -> None:
     with pytest.raises(InvalidItem):
-        Item.new(text, "", NOW)
+        an_item(name=text, description="", now=NOW)
     with pytest.raises(InvalidItem):
-        Item.new("ok", text, NOW)
+        an_item(name="ok", description=text, now=NOW)
 
 
 def test_a_real_change_bumps_version_and_update_time() -> None:
-    item = Item.new("a", "b", NOW)
+    item = an_item(name="a", description="b", now=NOW)
     later = NOW + timedelta(seconds=5)
     changed = item.changed(later, name="c")
     assert (changed.name, changed.description, changed.version) == ("c", "b", 2)
@@ -58,17 +59,17 @@ def test_a_real_change_bumps_version_and_update_time() -> None:
 
 
 def test_a_change_to_the_same_values_is_a_no_op() -> None:
-    item = Item.new("a", "b", NOW)
+    item = an_item(name="a", description="b", now=NOW)
     assert item.changed(NOW + timedelta(seconds=1), name="a", description="b") is item
 
 
 def test_a_change_is_validated_like_a_new_item() -> None:
     with pytest.raises(InvalidItem):
-        Item.new("a", "", NOW).changed(NOW, name="")
+        an_item(name="a", description="", now=NOW).changed(NOW, name="")
 
 
 def test_update_time_never_goes_backwards_when_the_clock_does() -> None:
-    item = Item.new("a", "", NOW)
+    item = an_item(name="a", description="", now=NOW)
     assert item.changed(NOW - timedelta(hours=1), name="b").updated_at == NOW
 
 
@@ -87,15 +88,8 @@ def test_ids_outside_the_64_bit_range_are_never_found(item_id: int) -> None:
 
 
 def test_an_item_restored_from_a_store_equals_the_item_that_was_stored() -> None:
-    stored = replace(Item.new("Teapot", "Short and stout", NOW), id=7, version=3)
-    restored = Item.restored(
-        id=7,
-        name="Teapot",
-        description="Short and stout",
-        created_at=stored.created_at,
-        updated_at=stored.updated_at,
-        version=3,
-    )
+    stored = replace(an_item(now=NOW), id=7, version=3)
+    restored = Item.restored(**{field.name: getattr(stored, field.name) for field in fields(Item)})
     assert restored == stored and hash(restored) == hash(stored)
     with pytest.raises(FrozenInstanceError):
         restored.name = "changed"  # type: ignore[misc]

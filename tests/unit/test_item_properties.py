@@ -16,6 +16,7 @@ from domain.item import (
     as_utc,
     check_item_id,
 )
+from tests.support.builders import an_item
 
 # Any code point, lone surrogates and NUL included, at lengths around both bounds.
 ANY_CHARACTER = st.characters(exclude_categories=())
@@ -60,7 +61,7 @@ def test_a_new_item_is_valid_or_invalid_item_exactly_when_the_rules_say(
     name: str, description: str, now: datetime
 ) -> None:
     try:
-        item = Item.new(name, description, now)
+        item = an_item(name=name, description=description, now=now)
     except InvalidItem:
         assert not acceptable(name, description)
         return
@@ -79,7 +80,7 @@ def test_a_new_item_is_valid_or_invalid_item_exactly_when_the_rules_say(
 def test_a_change_keeps_the_rules_or_is_invalid_item(
     name: str | None, description: str | None, created: datetime, later: timedelta
 ) -> None:
-    item = Item.new("before", "as it was", created)
+    item = an_item(name="before", description="as it was", now=created)
     try:
         changed = item.changed(created + later, name=name, description=description)
     except InvalidItem:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from adapters.memory import MemoryUnitOfWork, MemoryUnitOfWorkFactory
 from domain.item import Item, ItemChange
 from domain.listing import ItemListQuery, comes_after, position_of
+from tests.support.builders import an_item
 from tests.support.stores import SORTS, expected_order
 
 START = datetime(2026, 3, 4, tzinfo=UTC)
@@ -74,7 +75,7 @@ async def apply(uow: MemoryUnitOfWork, items: dict[int, Item], history: list[Ite
     """Stage `change` in `uow` and in `items`, the test's own record of what the store should hold;
     every version of every item goes into `history`, where cursors come from."""
     if isinstance(change, Create):
-        added = await uow.items.add(Item.new(change.name, "", change.created_at))
+        added = await uow.items.add(an_item(name=change.name, description="", now=change.created_at))
         assert added.id is not None
         items[added.id] = added
         history.append(added)

@@ -14,6 +14,7 @@ from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
 from domain.errors import IdempotencyKeyReused, InvalidItem, InvalidQuery, ItemNotFound, PreconditionFailed
 from domain.listing import LIST_LIMIT_MAX, ItemListQuery, Position
+from tests.support.builders import LEFT_OUT, item_fields
 
 
 class FakeClock:
@@ -36,7 +37,7 @@ def clock() -> FakeClock:
 
 
 async def test_created_item_can_be_got_back(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    created = await CreateItem(uow, clock)("Teapot", "Short and stout")
+    created = await CreateItem(uow, clock)(**item_fields())
     assert created.id == 1
     assert await GetItem(uow)(1) == created
 
@@ -45,7 +46,7 @@ async def test_invalid_item_is_rejected_and_nothing_is_stored(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     with pytest.raises(InvalidItem):
-        await CreateItem(uow, clock)("", "")
+        await CreateItem(uow, clock)(**item_fields(name="", description=""))
     assert (await ListItems(uow)(ItemListQuery())).items == []
 
 
@@ -56,7 +57,7 @@ async def test_getting_a_missing_item_raises_not_found(uow: MemoryUnitOfWorkFact
 
 async def test_list_pages_in_id_order(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
     for n in range(5):
-        await CreateItem(uow, clock)(f"item {n}")
+        await CreateItem(uow, clock)(**item_fields(name=f"item {n}"))
     page = (await ListItems(uow)(ItemListQuery(skip=1, limit=2))).items
     assert [item.name for item in page] == ["item 1", "item 2"]
 
@@ -70,14 +71,14 @@ def test_list_query_out_of_bounds_is_invalid(skip: int, limit: int) -> None:
 async def test_replace_sets_every_field_and_bumps_the_version(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    await CreateItem(uow, clock)("a", "old")
-    replaced = await ReplaceItem(uow, clock)(1, "b")
+    await CreateItem(uow, clock)(**item_fields(name="a", description="old"))
+    replaced = await ReplaceItem(uow, clock)(1, **item_fields(name="b", description=LEFT_OUT))
     assert (replaced.name, replaced.description, replaced.version) == ("b", "", 2)
     assert await GetItem(uow)(1) == replaced
 
 
 async def test_update_changes_only_the_given_fields(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)("a", "keep")
+    await CreateItem(uow, clock)(**item_fields(name="a", description="keep"))
     updated = await UpdateItem(uow, clock)(1, name="b")
     assert (updated.name, updated.description, updated.version) == ("b", "keep", 2)
 
@@ -85,12 +86,12 @@ async def test_update_changes_only_the_given_fields(uow: MemoryUnitOfWorkFactory
 async def test_update_without_changes_keeps_the_version(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    created = await CreateItem(uow, clock)("a", "b")
+    created = await CreateItem(uow, clock)(**item_fields(name="a", description="b"))
     assert await UpdateItem(uow, clock)(1, name="a") == created
 
 
 async def test_update_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)("a")
+    await CreateItem(uow, clock)(**item_fields(name="a"))
     await UpdateItem(uow, clock)(1, name="b")
     with pytest.raises(PreconditionFailed) as caught:
         await UpdateItem(uow, clock)(1, name="c", expected_versions=frozenset({1}))
@@ -102,7 +103,7 @@ async def test_changing_a_missing_item_raises_not_found(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     with pytest.raises(ItemNotFound):
-        await ReplaceItem(uow, clock)(7, "x")
+        await ReplaceItem(uow, clock)(7, **item_fields(name="x"))
     with pytest.raises(ItemNotFound):
         await UpdateItem(uow, clock)(7, name="x")
 
@@ -110,14 +111,14 @@ async def test_changing_a_missing_item_raises_not_found(
 async def test_invalid_update_leaves_the_item_unchanged(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    created = await CreateItem(uow, clock)("a")
+    created = await CreateItem(uow, clock)(**item_fields(name="a"))
     with pytest.raises(InvalidItem):
         await UpdateItem(uow, clock)(1, name="x" * 101)
     assert await GetItem(uow)(1) == created
 
 
 async def test_delete_removes_the_item(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)("a")
+    await CreateItem(uow, clock)(**item_fields(name="a"))
     await DeleteItem(uow)(1)
     with pytest.raises(ItemNotFound):
         await GetItem(uow)(1)
@@ -126,7 +127,7 @@ async def test_delete_removes_the_item(uow: MemoryUnitOfWorkFactory, clock: Fake
 
 
 async def test_delete_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)("a")
+    await CreateItem(uow, clock)(**item_fields(name="a"))
     await UpdateItem(uow, clock)(1, name="b")
     with pytest.raises(PreconditionFailed):
         await DeleteItem(uow)(1, expected_versions=frozenset({1}))
@@ -136,7 +137,7 @@ async def test_delete_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactor
 async def test_concurrent_unconditional_updates_all_apply(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    await CreateItem(uow, clock)("a")
+    await CreateItem(uow, clock)(**item_fields(name="a"))
     update = UpdateItem(uow, clock)
     await asyncio.gather(*(update(1, description=f"d{n}") for n in range(10)))
     assert (await GetItem(uow)(1)).version == 11
@@ -146,7 +147,7 @@ async def test_listing_says_where_the_next_page_starts(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     for n in range(3):
-        await CreateItem(uow, clock)(f"item {n}")
+        await CreateItem(uow, clock)(**item_fields(name=f"item {n}"))
     first = await ListItems(uow)(ItemListQuery(limit=2))
     assert first.next_after == Position(2, 2)
     last = await ListItems(uow)(ItemListQuery(limit=2, after=first.next_after))
@@ -157,9 +158,9 @@ async def test_a_retried_create_under_one_key_creates_once(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     create = CreateItem(uow, clock)
-    first = await create("a", "b", idempotency_key="k")
+    first = await create(**item_fields(name="a", description="b"), idempotency_key="k")
     await UpdateItem(uow, clock)(first.id or 0, name="renamed")
-    assert await create("a", "b", idempotency_key="k") == first
+    assert await create(**item_fields(name="a", description="b"), idempotency_key="k") == first
     assert len((await ListItems(uow)(ItemListQuery())).items) == 1
 
 
@@ -167,24 +168,24 @@ async def test_a_key_reused_for_another_request_is_rejected(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     create = CreateItem(uow, clock)
-    await create("a", idempotency_key="k")
+    await create(**item_fields(name="a"), idempotency_key="k")
     with pytest.raises(IdempotencyKeyReused):
-        await create("b", idempotency_key="k")
+        await create(**item_fields(name="b"), idempotency_key="k")
 
 
 async def test_an_expired_key_creates_anew(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
     create = CreateItem(uow, clock, idempotency_ttl=timedelta(seconds=1))
-    first = await create("a", idempotency_key="k")
-    assert (await create("a", idempotency_key="k")).id != first.id
+    first = await create(**item_fields(name="a"), idempotency_key="k")
+    assert (await create(**item_fields(name="a"), idempotency_key="k")).id != first.id
 
 
 async def test_a_change_may_expect_any_of_several_versions(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    await CreateItem(uow, clock)("a")
+    await CreateItem(uow, clock)(**item_fields(name="a"))
     assert (await UpdateItem(uow, clock)(1, name="b", expected_versions=frozenset({1, 7}))).version == 2
     with pytest.raises(PreconditionFailed) as caught:
-        await ReplaceItem(uow, clock)(1, "c", expected_versions=frozenset())
+        await ReplaceItem(uow, clock)(1, **item_fields(name="c"), expected_versions=frozenset())
     assert caught.value.current == 2
 
 

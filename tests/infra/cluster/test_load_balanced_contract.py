@@ -11,6 +11,7 @@ import pytest
 
 from cluster.topology import Cluster
 from tests.support.api import NEXT, create
+from tests.support.builders import item_body
 from tests.support.contention import (
     assert_last_writer_won,
     assert_one_winner_per_version,
@@ -36,12 +37,12 @@ async def test_an_item_created_on_one_replica_is_read_changed_and_deleted_on_oth
     shared_cluster: Cluster,
 ) -> None:
     async with httpx.AsyncClient(base_url=shared_cluster.url, timeout=10) as client:
-        created = await client.post("/items/", json={"name": "Teapot", "description": "stout"})
+        created = await client.post("/items/", json=item_body(name="Teapot", description="stout"))
         assert created.status_code == 201, created.text
         url = created.headers["location"]
         read = await client.get(url)
         replaced = await client.put(
-            url, json={"name": "Kettle"}, headers={"If-Match": created.headers["etag"]}
+            url, json=item_body(name="Kettle"), headers={"If-Match": created.headers["etag"]}
         )
         patched = await client.patch(
             url, json={"description": "tall"}, headers={"If-Match": replaced.headers["etag"]}
@@ -63,7 +64,7 @@ async def test_an_item_created_on_one_replica_is_read_changed_and_deleted_on_oth
 
 async def test_a_cursor_issued_by_one_replica_is_accepted_by_every_other(shared_cluster: Cluster) -> None:
     async with httpx.AsyncClient(base_url=shared_cluster.url, timeout=10) as client:
-        ids = [(await create(client, f"paged {n}"))["id"] for n in range(6)]
+        ids = [(await create(client, name=f"paged {n}"))["id"] for n in range(6)]
         first = await client.get("/items/", params={"limit": 3, "sort": "-created_at", "q": "paged"})
         assert first.status_code == 200
         next_page = NEXT.match(first.headers["link"]).group(1)  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bench.service import free_port
+from tests.support.builders import item_body
 from tests.support.container import (
     ROOT,
     BuiltImage,
@@ -93,9 +94,9 @@ def test_the_sqlite_compose_file_serves_from_a_read_only_container_with_an_init_
     sqlite_compose: tuple[str, Container],
 ) -> None:
     url, container = sqlite_compose
-    anonymous = httpx.post(f"{url}/items/", json={"name": "Uninvited"}, timeout=30)
+    anonymous = httpx.post(f"{url}/items/", json=item_body(name="Uninvited"), timeout=30)
     keyed = httpx.post(
-        f"{url}/items/", json={"name": "Teapot"}, headers={"Authorization": f"Bearer {KEY}"}, timeout=30
+        f"{url}/items/", json=item_body(name="Teapot"), headers={"Authorization": f"Bearer {KEY}"}, timeout=30
     )
     # API_KEYS reached the service from compose's environment.
     assert (anonymous.status_code, keyed.status_code) == (401, 201)

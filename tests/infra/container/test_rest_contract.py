@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.builders import item_body
 from tests.support.container import (
     BuiltImage,
     Service,
@@ -73,11 +74,11 @@ def client(service: Service) -> Iterator[httpx.Client]:
 
 
 def test_an_item_is_created_read_replaced_patched_and_deleted(client: httpx.Client) -> None:
-    created = client.post("/items/", json={"name": "Teapot", "description": "stout"})
+    created = client.post("/items/", json=item_body(name="Teapot", description="stout"))
     assert created.status_code == 201, created.text
     url = created.headers["location"]
     read = client.get(url)
-    replaced = client.put(url, json={"name": "Kettle"}, headers={"If-Match": created.headers["etag"]})
+    replaced = client.put(url, json=item_body(name="Kettle"), headers={"If-Match": created.headers["etag"]})
     stale = client.patch(url, json={"description": "tall"}, headers={"If-Match": created.headers["etag"]})
     patched = client.patch(url, json={"description": "tall"}, headers={"If-Match": replaced.headers["etag"]})
     deleted = client.delete(url, headers={"If-Match": patched.headers["etag"]})
@@ -95,7 +96,7 @@ def test_an_item_is_created_read_replaced_patched_and_deleted(client: httpx.Clie
 
 def test_a_write_without_one_of_the_api_keys_is_refused_and_a_read_is_not(service: Service) -> None:
     with httpx.Client(base_url=service.url, timeout=30) as anonymous:
-        write = anonymous.post("/items/", json={"name": "Uninvited"})
+        write = anonymous.post("/items/", json=item_body(name="Uninvited"))
         read = anonymous.get("/items/", params={"limit": 1})
     assert write.status_code == 401 and write.headers["content-type"] == "application/problem+json"
     assert read.status_code == 200

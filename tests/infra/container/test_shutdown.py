@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.builders import item_body
 from tests.support.container import BuiltImage, published_service, run_container, wait_until_answering
 
 pytestmark = pytest.mark.container
@@ -64,7 +65,7 @@ def test_sigterm_lets_an_in_flight_request_finish_then_the_container_exits_clean
         create = threading.Thread(
             target=lambda: answers.append(
                 httpx.post(
-                    f"{service.url}/items/", json={"name": "in flight"}, timeout=WAIT_SECONDS
+                    f"{service.url}/items/", json=item_body(name="in flight"), timeout=WAIT_SECONDS
                 ).status_code
             )
         )

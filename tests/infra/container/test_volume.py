@@ -6,6 +6,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from tests.support.builders import item_body
 from tests.support.container import BuiltImage, Service, named_volume, published_service, wait_until_answering
 
 pytestmark = pytest.mark.container
@@ -29,7 +30,7 @@ def test_a_new_container_on_the_same_volume_serves_what_the_first_stored(
     with named_volume() as volume:
         first, first_seconds = _started(image, volume)
         try:
-            created = httpx.post(f"{first.url}/items/", json={"name": "Kept"}, timeout=30)
+            created = httpx.post(f"{first.url}/items/", json=item_body(name="Kept"), timeout=30)
             first.container.stop()
         finally:
             first.container.remove()
