@@ -13,11 +13,25 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import URL, make_url
 
-# What the fill puts in each known column; columns not listed keep their defaults.
+from tests.support.builders import item_body
+
+
+def _sql_value(value: object) -> str:
+    """A client field's example value as SQL, numbered by the series `g` where it is text."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + " ' || g"
+    return str(int(value)) if isinstance(value, bool) else repr(value)
+
+
+# What the fill puts in each column: every client field as the test builders fill it in (so a new
+# field needs nothing here), then the columns the service derives or sets itself.
+_CLIENT_VALUES = {
+    field: _sql_value(value)
+    for field, value in item_body(name="bench item", description="filled by the benchmark").items()
+}
 _SQL_VALUES = {
-    "name": "'bench item ' || g",
-    "name_folded": "'bench item ' || g",  # the name case-folded (it is already)
-    "description": "'filled by the benchmark'",
+    **_CLIENT_VALUES,
+    "name_folded": _CLIENT_VALUES["name"],  # the name case-folded (it is already)
     "created_at": ":now",
     "updated_at": ":now",
     "version": "1",

@@ -37,6 +37,7 @@ import uvloop
 from bench.database import fresh_database
 from entrypoints.api.app import create_app
 from entrypoints.settings import Settings
+from tests.support.builders import item_json
 
 Scenario = Callable[[int], Awaitable[None]]
 SCENARIOS = ["create", "get", "list", "put", "patch"]
@@ -119,7 +120,7 @@ async def running_app(database_url: str, tracing: bool = False) -> AsyncIterator
 
 
 def scenarios(call: AsgiCaller, ids: list[int]) -> dict[str, Scenario]:
-    item = json.dumps({"name": "Teapot", "description": "Short and stout"}).encode()
+    item = item_json()
 
     async def create(_n: int) -> None:
         await call("POST", "/items/", item, expect=201)
@@ -131,7 +132,7 @@ def scenarios(call: AsgiCaller, ids: list[int]) -> dict[str, Scenario]:
         await call("GET", "/items/?limit=10")
 
     async def put(n: int) -> None:
-        body = json.dumps({"name": f"Kettle {n}", "description": "replaced"}).encode()
+        body = item_json(name=f"Kettle {n}", description="replaced")
         await call("PUT", f"/items/{ids[n % len(ids)]}", body)
 
     async def patch(n: int) -> None:
@@ -166,7 +167,7 @@ async def measure(
 ) -> None:
     async with running_app(database_url, tracing) as call:
         for _ in range(200):
-            await call("POST", "/items/", b'{"name": "seed"}', expect=201)
+            await call("POST", "/items/", item_json(name="seed"), expect=201)
         listed = json.loads(await call("GET", "/items/?limit=100"))
         every = scenarios(call, [entry["id"] for entry in listed])
         chosen = {name: every[name] for name in names}

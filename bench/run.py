@@ -31,6 +31,7 @@ from bench.database import fill, fresh_database
 from bench.report import Runs, table
 from bench.service import running_service, worker_rss_mib
 from bench.wrk import Load, Measurement, drive
+from tests.support.builders import item_body
 
 SCENARIOS = ("create", "get", "list", "put", "patch", "deep page")
 SERVICE = "service"
@@ -58,7 +59,7 @@ def _request(method: str, url: str, body: dict[str, object] | None = None) -> tu
 
 
 def _create(server: Server) -> int:
-    status, body, _ = _request("POST", f"{server.url}/items/", {"name": "bench probe"})
+    status, body, _ = _request("POST", f"{server.url}/items/", item_body(name="bench probe"))
     if status != 201:
         raise SystemExit(f"{server.name}: POST /items/ answered {status}")
     return int(json.loads(body)["id"])
@@ -98,7 +99,7 @@ def prepare(server: Server, rows: int, api_rows: int) -> None:
         for _ in range(api_rows - server.max_id):
             server.max_id = _create(server)
     for method, scenario in (("PUT", "put"), ("PATCH", "patch")):
-        status, _, _ = _request(method, f"{server.url}/items/{server.max_id}", {"name": "bench probe"})
+        status, _, _ = _request(method, f"{server.url}/items/{server.max_id}", item_body(name="bench probe"))
         if status >= 400:
             server.unsupported.add(scenario)
     if server.deep_url is None:

@@ -9,6 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.builders import item_json
+
 LUA = Path(__file__).with_name("lua")
 _UNITS_MS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 _LATENCY = re.compile(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
@@ -60,7 +62,9 @@ def drive(
     if script is not None:
         command += ["-s", str(LUA / script)]
     command.append(url)
-    env = {**os.environ, "MAX_ID": str(max_id), "METHOD": method}
+    # The body of a create or a PUT, every field filled in; the scripts put a number in for {n}.
+    body = item_json(name="bench item {n}", description="written by the load test")
+    env = {**os.environ, "MAX_ID": str(max_id), "METHOD": method, "ITEM_BODY": body.decode()}
     done = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=load.seconds + 30, check=True
     )
