@@ -1,5 +1,6 @@
 """Items on stdout: an aligned table for people, or JSON in the REST API's shape for scripts."""
 
+from datetime import datetime
 from enum import StrEnum
 
 import orjson
@@ -21,12 +22,22 @@ def _cell(text: str) -> str:
     return flat if len(flat) <= TABLE_TEXT_WIDTH else flat[: TABLE_TEXT_WIDTH - 1] + "…"
 
 
+def _text(value: object) -> str:
+    """A cell: text flattened to one line and cut to width, timestamps in ISO 8601, the rest as str."""
+    if isinstance(value, str):
+        return _cell(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+# The table's columns, each an Item attribute, in order: the one list a new column is added to.
+TABLE_COLUMNS = ("id", "name", "description", "version", "updated_at")
+
+
 def _table(items: list[Item]) -> str:
-    header = ("id", "name", "description", "version", "updated_at")
-    rows = [
-        (str(i.id), _cell(i.name), _cell(i.description), str(i.version), i.updated_at.isoformat())
-        for i in items
-    ]
+    header = TABLE_COLUMNS
+    rows = [tuple(_text(getattr(item, column)) for column in TABLE_COLUMNS) for item in items]
     widths = [max(len(row[n]) for row in [header, *rows]) for n in range(len(header))]
     return "\n".join(
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
