@@ -25,7 +25,7 @@ class CreateItem:
                 await uow.commit()
             return stored
         async with self._uow() as uow:
-            request = fingerprint(name, description)
+            request = fingerprint(item)
             earlier = await uow.idempotency.claim(idempotency_key, now)
             if earlier is not None:
                 if earlier.fingerprint != request:

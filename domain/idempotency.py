@@ -6,16 +6,23 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.item import Item
+from domain.item import CLIENT_FIELDS, Item
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 DEFAULT_IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
-def fingerprint(name: str, description: str) -> str:
-    """Identifies a create request by its content, so a retry is recognised whatever its JSON layout."""
-    canonical = f"{len(name)}:{name}{description}".encode("utf-8", "surrogatepass")
-    return hashlib.sha256(canonical).hexdigest()
+def fingerprint(item: Item) -> str:
+    """Identifies a create request by the item it asks for (its client fields), so a retry is
+    recognised whatever its JSON layout.
+
+    Each field but the last is length-prefixed, so no two requests share a text. For name and
+    description this is the text fingerprints were first taken of: keys stored before fields were
+    read from CLIENT_FIELDS still match their retries.
+    """
+    *leading, last = (str(getattr(item, field)) for field in CLIENT_FIELDS)
+    canonical = "".join(f"{len(value)}:{value}" for value in leading) + last
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 
 from domain.errors import InvalidItem, ItemNotFound, PreconditionFailed
@@ -136,6 +136,13 @@ class ItemChange:
     def applied_to(self, item: Item) -> Item:
         """The item as this change leaves it: itself when nothing changes (see Item.changed)."""
         return item.changed(self.at, name=self.name, description=self.description)
+
+
+# The fields a client sets, in order: ItemChange's own but its time and versions. Stores and the
+# idempotency fingerprint read the list from here, so a new field is named once, in the classes above.
+CLIENT_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in fields(ItemChange) if field.name not in ("at", "expected_versions")
+)
 
 
 def check_version(item_id: int, version: int, expected_versions: frozenset[int] | None) -> None:

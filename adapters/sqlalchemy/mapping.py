@@ -1,40 +1,54 @@
-"""Rows to entities and back: the one place that knows both shapes."""
+"""Rows to entities and back: the one place that knows both shapes.
+
+Every Item field is stored in the column of its name, so the lists below are derived from the
+entity (domain.item) and the tables (tables.py) rather than written out; the only item column this file
+names is name_folded, the one computed from a field.
+"""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Column, DateTime
+
 from adapters.sqlalchemy.tables import item_changes, items
 from domain.feed import ChangeKind, FeedPosition, RecordedChange
-from domain.item import Item, ItemChange, as_utc
+from domain.item import CLIENT_FIELDS, Item, ItemChange, as_utc
 from domain.listing import fold_name
 
-# The columns an item is read from, in the order item_from_row takes them (name_folded stays behind).
-ITEM_COLUMNS = (
-    items.c.id,
-    items.c.name,
-    items.c.description,
-    items.c.created_at,
-    items.c.updated_at,
-    items.c.version,
-)
+# Item's fields in the entity's order, and the columns an item is read from in that order.
+ITEM_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Item))
+ITEM_COLUMNS: tuple[Column[Any], ...] = tuple(items.c[name] for name in ITEM_FIELDS)
+# Stores that forget time zones give naive timestamps back (and JSON keeps them as text).
+_TIMESTAMPS = frozenset(name for name in ITEM_FIELDS if isinstance(items.c[name].type, DateTime))
+# Columns computed from a client field, kept beside it so that every backend searches and sorts alike.
+DERIVED: dict[str, tuple[str, Callable[[Any], Any]]] = {"name_folded": ("name", fold_name)}
+# What a change may set: the client fields and the columns derived from them (repository.py).
+CHANGED_COLUMNS: tuple[str, ...] = (*CLIENT_FIELDS, *DERIVED)
 
 
 def item_from_row(row: Sequence[Any]) -> Item:
     """An item from a row of ITEM_COLUMNS (a driver's row: a tuple or an asyncpg Record)."""
-    item_id, name, description, created_at, updated_at, version = row
-    return Item.restored(
-        id=item_id,
-        name=name,
-        description=description,
-        created_at=as_utc(created_at),
-        updated_at=as_utc(updated_at),
-        version=version,
-    )
+    values = dict(zip(ITEM_FIELDS, row, strict=True))
+    for name in _TIMESTAMPS:
+        values[name] = as_utc(values[name])
+    return Item.restored(**values)
 
 
-# The columns a recorded change is read from, in the order change_from_row takes them.
+def _derived(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """The derived columns' values, from the client fields in `values` (None stays None: kept)."""
+    derived = {}
+    for column, (source, compute) in DERIVED.items():
+        given = values[prefix + source]
+        derived[prefix + column] = None if given is None else compute(given)
+    return derived
+
+
+# The columns a recorded change is read from: its own, then the item's fields but the id and the
+# version (the change's item_id and version), each in the column of its name.
+_CHANGE_ITEM_FIELDS = tuple(name for name in ITEM_FIELDS if name not in ("id", "version"))
 CHANGE_COLUMNS = (
     item_changes.c.transaction_id,
     item_changes.c.sequence,
@@ -42,25 +56,18 @@ CHANGE_COLUMNS = (
     item_changes.c.kind,
     item_changes.c.version,
     item_changes.c.recorded_at,
-    item_changes.c.name,
-    item_changes.c.description,
-    item_changes.c.created_at,
-    item_changes.c.updated_at,
+    *(item_changes.c[name] for name in _CHANGE_ITEM_FIELDS),
 )
 
 
 def change_from_row(row: Sequence[Any]) -> RecordedChange:
-    transaction_id, sequence, item_id, kind, version, recorded_at, name, description, created, updated = row
+    transaction_id, sequence, item_id, kind, version, recorded_at, *fields = row
     item = None
     if kind != ChangeKind.DELETED:
-        item = Item.restored(
-            id=item_id,
-            name=name,
-            description=description,
-            created_at=as_utc(created),
-            updated_at=as_utc(updated),
-            version=version,
-        )
+        values = dict(zip(_CHANGE_ITEM_FIELDS, fields, strict=True))
+        for name in _TIMESTAMPS:
+            values[name] = as_utc(values[name])
+        item = Item.restored(id=item_id, version=version, **values)
     position = FeedPosition(transaction_id, sequence)
     return RecordedChange(position, item_id, ChangeKind(kind), version, as_utc(recorded_at), item)
 
@@ -73,47 +80,27 @@ def position_from_row(row: Sequence[Any] | None) -> FeedPosition | None:
 
 
 def values_from_item(item: Item) -> dict[str, Any]:
-    return {
-        "name": item.name,
-        "name_folded": fold_name(item.name),
-        "description": item.description,
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-        "version": item.version,
-    }
+    """The INSERT's values: every field but the id (the store assigns it), and the derived columns."""
+    values = {name: getattr(item, name) for name in ITEM_FIELDS if name != "id"}
+    return values | _derived(values)
 
 
 def values_from_change(item_id: int, change: ItemChange) -> dict[str, Any]:
     """The parameters of the change statement (repository.py): None keeps a stored field."""
-    return {
-        "item_id": item_id,
-        "new_name": change.name,
-        "new_name_folded": None if change.name is None else fold_name(change.name),
-        "new_description": change.description,
-        "now": change.at,
-    }
+    new = {f"new_{name}": getattr(change, name) for name in CLIENT_FIELDS}
+    return {"item_id": item_id, **new, **_derived(new, "new_"), "now": change.at}
 
 
 def item_to_json(item: Item) -> str:
+    """The item as the idempotency table keeps it, to replay a create exactly."""
+    values = {name: getattr(item, name) for name in ITEM_FIELDS}
     return json.dumps(
-        {
-            "id": item.id,
-            "name": item.name,
-            "description": item.description,
-            "created_at": item.created_at.isoformat(),
-            "updated_at": item.updated_at.isoformat(),
-            "version": item.version,
-        }
+        {name: value.isoformat() if name in _TIMESTAMPS else value for name, value in values.items()}
     )
 
 
 def item_from_json(text: str) -> Item:
-    fields = json.loads(text)
-    return Item(
-        id=fields["id"],
-        name=fields["name"],
-        description=fields["description"],
-        created_at=datetime.fromisoformat(fields["created_at"]),
-        updated_at=datetime.fromisoformat(fields["updated_at"]),
-        version=fields["version"],
-    )
+    values = json.loads(text)
+    for name in _TIMESTAMPS:
+        values[name] = datetime.fromisoformat(values[name])
+    return Item(**values)

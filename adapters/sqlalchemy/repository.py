@@ -22,10 +22,16 @@ from sqlalchemy import (
 
 from adapters.sqlalchemy.drivers import Statements
 from adapters.sqlalchemy.expressions import in_json_array, later_of
-from adapters.sqlalchemy.mapping import ITEM_COLUMNS, item_from_row, values_from_change, values_from_item
+from adapters.sqlalchemy.mapping import (
+    CHANGED_COLUMNS,
+    ITEM_COLUMNS,
+    item_from_row,
+    values_from_change,
+    values_from_item,
+)
 from adapters.sqlalchemy.tables import items
 from domain.errors import ItemNotFound
-from domain.item import Item, ItemChange, check_version
+from domain.item import CLIENT_FIELDS, Item, ItemChange, check_version
 from domain.listing import ItemListQuery, ItemPage, Sort, SortField
 from domain.ports import ItemRepository
 
@@ -52,22 +58,20 @@ _DELETE_AT_VERSIONS = _DELETE.where(_AT_VERSIONS)
 def _change_statement() -> Update:
     """An ItemChange as one UPDATE: the merge, the no-op rule and the version bump all in the store
     (the rule is domain.item.Item.changed). A field given as NULL keeps its stored value."""
-    new_name, new_name_folded, new_description = (
-        func.coalesce(bindparam(f"new_{column.name}", type_=column.type), column)
-        for column in (items.c.name, items.c.name_folded, items.c.description)
-    )
+    new = {
+        name: func.coalesce(bindparam(f"new_{name}", type_=items.c[name].type), items.c[name])
+        for name in CHANGED_COLUMNS
+    }
     now = bindparam("now", type_=items.c.updated_at.type)
     return (
         update(items)
         .where(
             items.c.id == bindparam("item_id"),
             # A change that changes nothing touches no row: no write, no new version.
-            or_(items.c.name != new_name, items.c.description != new_description),
+            or_(*(items.c[name] != new[name] for name in CLIENT_FIELDS)),
         )
         .values(
-            name=new_name,
-            name_folded=new_name_folded,
-            description=new_description,
+            **new,
             updated_at=later_of(now, items.c.updated_at),
             version=items.c.version + literal_column("1"),
         )

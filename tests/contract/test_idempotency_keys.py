@@ -17,7 +17,7 @@ async def create_under_key(uow_factory: UnitOfWorkFactory, key: str = KEY) -> Id
     async with uow_factory() as uow:
         assert await uow.idempotency.claim(key, NOW) is None
         stored = await uow.items.add(an_item())
-        create = IdempotentCreate(key, fingerprint(stored.name, stored.description), stored, NOW + TTL)
+        create = IdempotentCreate(key, fingerprint(stored), stored, NOW + TTL)
         await uow.idempotency.remember(create)
         await uow.commit()
     return create

@@ -1,6 +1,7 @@
 """Every use-case against the in-memory adapter: no database, milliseconds."""
 
 import asyncio
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +14,9 @@ from application.list_items import ListItems
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
 from domain.errors import IdempotencyKeyReused, InvalidItem, InvalidQuery, ItemNotFound, PreconditionFailed
+from domain.idempotency import fingerprint
 from domain.listing import LIST_LIMIT_MAX, ItemListQuery, Position
-from tests.support.builders import LEFT_OUT, item_fields
+from tests.support.builders import LEFT_OUT, an_item, item_fields
 
 
 class FakeClock:
@@ -192,3 +194,10 @@ async def test_a_change_may_expect_any_of_several_versions(
 async def test_a_missing_item_is_not_found_whatever_was_expected(uow: MemoryUnitOfWorkFactory) -> None:
     with pytest.raises(ItemNotFound):
         await DeleteItem(uow)(1, expected_versions=frozenset({1}))
+
+
+def test_a_fingerprint_is_the_one_keys_stored_before_fields_were_listed_once_carry() -> None:
+    # Keys live for a day across a deploy: a retry must still match the fingerprint its key kept.
+    item = an_item(name="ab", description="c")
+    assert fingerprint(item) == hashlib.sha256(b"2:abc").hexdigest()
+    assert fingerprint(item) != fingerprint(an_item(name="a", description="bc"))
