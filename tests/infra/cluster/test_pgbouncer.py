@@ -17,6 +17,7 @@ import pytest
 
 from cluster.topology import Cluster
 from tests.support.api import follow
+from tests.support.builders import item_body
 from tests.support.load_balancer import SERVER_POOL_SIZE
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
@@ -36,9 +37,13 @@ async def every_kind_of_request(client: httpx.AsyncClient, n: int, rng: random.R
     """Creates (keyed and not), reads, conditional reads, listings and cursor walks, changes,
     deletes and readiness: each a different statement, prepared by the driver on some connection."""
     statuses = []
-    created = await client.post("/items/", json={"name": f"pooled {n}"})
-    keyed = await client.post("/items/", json={"name": f"keyed {n}"}, headers={"Idempotency-Key": f"k{n}"})
-    again = await client.post("/items/", json={"name": f"keyed {n}"}, headers={"Idempotency-Key": f"k{n}"})
+    created = await client.post("/items/", json=item_body(name=f"pooled {n}"))
+    keyed = await client.post(
+        "/items/", json=item_body(name=f"keyed {n}"), headers={"Idempotency-Key": f"k{n}"}
+    )
+    again = await client.post(
+        "/items/", json=item_body(name=f"keyed {n}"), headers={"Idempotency-Key": f"k{n}"}
+    )
     statuses += [created.status_code, keyed.status_code, again.status_code]
     assert created.status_code == keyed.status_code == 201, (created.text, keyed.text)
     url = created.headers["location"]
@@ -54,7 +59,7 @@ async def every_kind_of_request(client: httpx.AsyncClient, n: int, rng: random.R
     statuses.append((await client.get("/items/", params={"skip": rng.randrange(50), "limit": 3})).status_code)
     walked, _ = await follow(client, f"/items/?limit=20&sort={sort}")
     statuses.append(200 if walked else 0)
-    statuses.append((await client.put(url, json={"name": f"replaced {n}"})).status_code)
+    statuses.append((await client.put(url, json=item_body(name=f"replaced {n}"))).status_code)
     statuses.append(
         (await client.patch(url, json={"description": "patched"}, headers={"If-Match": "*"})).status_code
     )

@@ -103,7 +103,7 @@ def test_a_write_without_one_of_the_api_keys_is_refused_and_a_read_is_not(servic
 
 
 def test_pages_linked_by_signed_cursors_list_every_item_once(client: httpx.Client) -> None:
-    ids = [client.post("/items/", json={"name": f"paged {n}"}).json()["id"] for n in range(5)]
+    ids = [client.post("/items/", json=item_body(name=f"paged {n}")).json()["id"] for n in range(5)]
     seen: list[int] = []
     page = client.get("/items/", params={"limit": 2, "q": "paged"})
     # At most a page per item: a guard against a cursor that never ends.
