@@ -17,7 +17,7 @@ async def listed(client: httpx.AsyncClient) -> list[int]:
 
 
 async def test_a_retry_gets_the_first_answer_and_creates_nothing(client: httpx.AsyncClient) -> None:
-    body = {"name": "once", "description": "only"}
+    body = item_body(name="once", description="only")
     first = await client.post("/items/", json=body, headers={"Idempotency-Key": KEY})
     await client.patch(f"/items/{first.json()['id']}", json={"name": "changed since"})
     retry = await client.post("/items/", json=body, headers={"Idempotency-Key": KEY})
@@ -63,7 +63,7 @@ async def test_a_malformed_key_is_422(client: httpx.AsyncClient, key: str) -> No
 
 
 async def test_many_concurrent_retries_create_exactly_one_item(client: httpx.AsyncClient) -> None:
-    body = {"name": "raced"}
+    body = item_body(name="raced")
     responses = await asyncio.gather(
         *(client.post("/items/", json=body, headers={"Idempotency-Key": KEY}) for _ in range(20))
     )

