@@ -6,7 +6,7 @@ from enum import StrEnum
 import orjson
 import typer
 
-from domain.item import Item
+from domain.item import CLIENT_FIELDS, Item
 from entrypoints.api.schemas import ItemOut
 
 TABLE_TEXT_WIDTH = 40
@@ -31,8 +31,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-# The table's columns, each an Item attribute, in order: the one list a new column is added to.
-TABLE_COLUMNS = ("id", "name", "description", "version", "updated_at")
+# The table's columns, each an Item attribute: the id, every field a client sets, then the version and
+# when it was last changed. A new field shows up here without an edit.
+TABLE_COLUMNS = ("id", *CLIENT_FIELDS, "version", "updated_at")
 
 
 def _table(items: list[Item]) -> str:
