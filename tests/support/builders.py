@@ -5,6 +5,7 @@ item: each builder takes the fields it is asked to change as keyword arguments a
 """
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +54,20 @@ def item_json(**overrides: Any) -> bytes:
 def an_item(*, now: datetime = NOW, **overrides: Any) -> Item:
     """A new (unstored) domain Item created at `now`."""
     return Item.new(now=now, **item_fields(**overrides))
+
+
+def a_stored_item(
+    *,
+    id: int = 1,
+    version: int = 1,
+    created_at: datetime = NOW,
+    updated_at: datetime | None = None,
+    **overrides: Any,
+) -> Item:
+    """An Item as a store gives it back: with its id, version and timestamps (updated_at defaults to
+    created_at), and its client fields as an_item fills them in."""
+    moment = updated_at or created_at
+    return replace(an_item(now=created_at, **overrides), id=id, version=version, updated_at=moment)
 
 
 def cli_create_args(**overrides: Any) -> list[str]:
