@@ -21,7 +21,7 @@ async def test_following_next_links_visits_every_item_once(client: httpx.AsyncCl
 @pytest.mark.parametrize("sort", SORT_TOKENS)
 async def test_every_sort_order_pages_by_cursor(client: httpx.AsyncClient, sort: str) -> None:
     """Each sort field's values go into a cursor and come back out (the codec follows domain.listing)."""
-    created = [await create(client, name) for name in ("b", "a", "c")]
+    created = [await create(client, name=name) for name in ("b", "a", "c")]
     items, pages = await follow(client, f"/items/?limit=1&sort={sort}")
     assert sorted(item["id"] for item in items) == sorted(item["id"] for item in created)
     assert pages == 3
