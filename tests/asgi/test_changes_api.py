@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from domain.ports import UnitOfWorkFactory
+from tests.support.builders import item_body
 from tests.support.feed import MARKER, pages_so_far
 
 
@@ -19,11 +20,11 @@ async def follow(client: httpx.AsyncClient, cursor: str | None = None, **params:
 
 
 async def test_each_write_appears_once_with_the_item_as_it_left_it(client: httpx.AsyncClient) -> None:
-    created = (await client.post("/items/", json={"name": "Teapot"})).json()
+    created = (await client.post("/items/", json=item_body(name="Teapot"))).json()
     item = f"/items/{created['id']}"
     patched = (await client.patch(item, json={"description": "Tall"})).json()
     assert (await client.patch(item, json={"description": "Tall"})).status_code == 200  # no-op
-    assert (await client.put(item, json={"name": "x"}, headers={"If-Match": '"9"'})).status_code == 412
+    assert (await client.put(item, json=item_body(name="x"), headers={"If-Match": '"9"'})).status_code == 412
     assert (await client.delete(item)).status_code == 204
     changes, cursor = await pages_so_far(client)
     assert [(c["kind"], c["version"], c["item"]) for c in changes] == [
@@ -37,7 +38,7 @@ async def test_each_write_appears_once_with_the_item_as_it_left_it(client: httpx
 
 async def test_a_reader_pages_through_the_feed_by_cursor(client: httpx.AsyncClient) -> None:
     for name in "abcd":
-        await client.post("/items/", json={"name": name})
+        await client.post("/items/", json=item_body(name=name))
     await pages_so_far(client)
     names, cursor, pages = [], None, 0
     while (page := await follow(client, cursor, limit=2))["changes"]:
@@ -56,7 +57,7 @@ async def test_a_waiting_reader_gets_the_change_as_soon_as_it_is_kept(client: ht
         waiting = asyncio.create_task(follow(client, wait=15))
         await asyncio.sleep(0.3)
         assert not waiting.done()
-        await client.post("/items/", json={"name": "awaited"})
+        await client.post("/items/", json=item_body(name="awaited"))
         page = await waiting
     assert [change["item"]["name"] for change in page["changes"]] == ["awaited"]
 
@@ -81,14 +82,14 @@ async def test_a_reader_behind_pruned_changes_is_told_to_resync(
         assert response.headers["content-type"] == "application/problem+json"
         assert "resync from GET /items/" in response.json()["detail"]
     head = (await client.get("/changes/head")).json()["cursor"]
-    await client.post("/items/", json={"name": "after the resync"})
+    await client.post("/items/", json=item_body(name="after the resync"))
     changes, _ = await pages_so_far(client, head)
     assert [change["item"]["name"] for change in changes] == ["after the resync"]
 
 
 async def test_bad_feed_input_is_a_problem(client: httpx.AsyncClient) -> None:
-    await client.post("/items/", json={"name": "a"})
-    await client.post("/items/", json={"name": "b"})
+    await client.post("/items/", json=item_body(name="a"))
+    await client.post("/items/", json=item_body(name="b"))
     listing_cursor = (await client.get("/items/", params={"limit": 1})).headers["Link"].split("cursor=")[1]
     listing_cursor = listing_cursor.split(">")[0]
     cases = {

@@ -7,10 +7,11 @@ import pytest
 from adapters.clock import utc_now
 from adapters.jetstream import JetStreamTarget, jetstream_publisher
 from application.relay_changes import RelayChanges
-from domain.item import Item, ItemChange
+from domain.item import ItemChange
 from domain.ports import ChangePublisher, Clock, UnitOfWorkFactory
 from entrypoints.api.schemas import change_json
 from tests.support.broker import stream_messages
+from tests.support.builders import an_item
 from tests.support.feed import changes_so_far
 
 pytestmark = pytest.mark.broker
@@ -38,7 +39,7 @@ async def some_writes(uow_factory: UnitOfWorkFactory) -> None:
     ids: list[int] = []
     for name in ("a", "b", "c"):
         async with uow_factory().single_write() as uow:
-            stored = await uow.items.add(Item.new(name, "", NOW))
+            stored = await uow.items.add(an_item(name=name, description="", now=NOW))
             assert stored.id is not None
             ids.append(stored.id)
             await uow.commit()

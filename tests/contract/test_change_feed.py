@@ -9,6 +9,7 @@ from domain.errors import FeedPositionPruned, PreconditionFailed
 from domain.feed import ChangeKind, FeedPosition, RecordedChange
 from domain.item import Item, ItemChange
 from domain.ports import UnitOfWorkFactory
+from tests.support.builders import an_item
 from tests.support.feed import MARKER, changes_so_far
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
@@ -17,7 +18,7 @@ LATER = NOW + timedelta(seconds=1)
 
 async def create(uow_factory: UnitOfWorkFactory, name: str = "Teapot") -> Item:
     async with uow_factory().single_write() as uow:
-        stored = await uow.items.add(Item.new(name, "Short and stout", NOW))
+        stored = await uow.items.add(an_item(name=name, now=NOW))
         await uow.commit()
     return stored
 
@@ -82,7 +83,7 @@ async def test_a_write_that_is_rolled_back_records_nothing(uow_factory: UnitOfWo
     created = await create(uow_factory)
     assert created.id is not None
     async with uow_factory() as uow:
-        await uow.items.add(Item.new("lost", "", NOW))
+        await uow.items.add(an_item(name="lost", description="", now=NOW))
         await uow.items.change(created.id, ItemChange(LATER, name="lost too"))
         await uow.items.delete(created.id)
     assert kinds(await changes_so_far(uow_factory)) == [(created.id, ChangeKind.CREATED, 1)]

@@ -12,7 +12,7 @@ from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.migrator import upgrade
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.feed import FeedPosition, RecordedChange
-from domain.item import Item
+from tests.support.builders import an_item
 from tests.support.feed import changes_so_far
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -40,9 +40,11 @@ async def test_a_change_that_commits_late_is_not_passed_by_a_reader(
     postgres: SqlAlchemyUnitOfWorkFactory,
 ) -> None:
     async with postgres() as slow:
-        early = await slow.items.add(Item.new("early", "", NOW))  # takes the first sequence number
+        early = await slow.items.add(
+            an_item(name="early", description="", now=NOW)
+        )  # takes the first sequence number
         async with postgres().single_write() as quick:
-            late = await quick.items.add(Item.new("late", "", NOW))
+            late = await quick.items.add(an_item(name="late", description="", now=NOW))
             await quick.commit()
         # The later write is committed, but a change before it is still in flight: nothing is final.
         assert await read(postgres, None) == []
@@ -56,12 +58,12 @@ async def test_a_reader_past_a_change_never_misses_one_committed_after_it(
     postgres: SqlAlchemyUnitOfWorkFactory,
 ) -> None:
     async with postgres().single_write() as first:
-        before = await first.items.add(Item.new("before", "", NOW))
+        before = await first.items.add(an_item(name="before", description="", now=NOW))
         await first.commit()
     async with postgres() as slow:
-        await slow.items.add(Item.new("slow", "", NOW))
+        await slow.items.add(an_item(name="slow", description="", now=NOW))
         async with postgres().single_write() as quick:
-            await quick.items.add(Item.new("quick", "", NOW))
+            await quick.items.add(an_item(name="quick", description="", now=NOW))
             await quick.commit()
         # "quick" is committed, "slow" (an earlier sequence number) not yet: the reader may pass
         # "before" and nothing more (not even that while another transaction on the server, older

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.builders import item_body
 from tests.support.feed import pages_so_far
 from tests.support.server import ServicePair
 
@@ -26,7 +27,7 @@ async def writer(client: httpx.AsyncClient, rng: random.Random, ledger: set[str]
     while not done.is_set():
         choice = rng.random()
         if not live or choice < 0.35:
-            created = (await client.post("/items/", json={"name": f"w{rng.random()}"})).json()
+            created = (await client.post("/items/", json=item_body(name=f"w{rng.random()}"))).json()
             live[created["id"]] = 1
             ledger.add(f"{created['id']}:1")
             continue
@@ -43,7 +44,7 @@ async def writer(client: httpx.AsyncClient, rng: random.Random, ledger: set[str]
             unkept += 1
         elif choice < 0.9:  # refused: a version it is not at
             response = await client.put(
-                f"/items/{item_id}", json={"name": "x"}, headers={"If-Match": '"999"'}
+                f"/items/{item_id}", json=item_body(name="x"), headers={"If-Match": '"999"'}
             )
             assert response.status_code == 412
             unkept += 1

@@ -10,8 +10,8 @@ import httpx
 
 from adapters.clock import utc_now
 from domain.feed import FeedPosition, RecordedChange
-from domain.item import Item
 from domain.ports import UnitOfWorkFactory
+from tests.support.builders import an_item, item_body
 
 MARKER = "feed marker"
 # A hang guard: how long a test waits for the feed to settle.
@@ -23,7 +23,7 @@ async def changes_so_far(
 ) -> list[RecordedChange]:
     """Every change after `after` kept before this call, in feed order (the marker left out)."""
     async with uow_factory().single_write() as uow:
-        marker = await uow.items.add(Item.new(MARKER, "", utc_now()))
+        marker = await uow.items.add(an_item(name=MARKER, description="", now=utc_now()))
         await uow.commit()
     seen: list[RecordedChange] = []
     async with asyncio.timeout(SETTLE_SECONDS):
@@ -37,7 +37,7 @@ async def changes_so_far(
 
 async def pages_so_far(client: httpx.AsyncClient, cursor: str | None = None) -> tuple[list[Any], str]:
     """Every change after `cursor` kept before this call, over HTTP, and the cursor after them."""
-    marker = (await client.post("/items/", json={"name": MARKER})).json()["id"]
+    marker = (await client.post("/items/", json=item_body(name=MARKER))).json()["id"]
     seen: list[Any] = []
     async with asyncio.timeout(SETTLE_SECONDS):
         while True:
