@@ -33,13 +33,16 @@ async def _tables(engine: AsyncEngine) -> set[str]:
 
 
 # A CHECK constraint as (table, name, condition); the condition compared without parentheses, case,
-# spacing or PostgreSQL's casts, which each backend adds or drops when it reads a condition back.
+# spacing or PostgreSQL's casts, which each backend adds or drops when it reads a condition back, and
+# with PostgreSQL's "= ANY (ARRAY[...])" read as the IN (...) it was written as.
 Check = tuple[str, str, str]
-_CASTS = re.compile(r"::[a-z_]+( varying)?")
+_CASTS = re.compile(r"::[a-z_]+( varying)?(\[\])?")
+_ANY_ARRAY = re.compile(r"= any \(array\[(.*?)\]\)")
 
 
 def _condition(sql: str) -> str:
-    return " ".join(_CASTS.sub("", sql.lower()).replace("(", " ").replace(")", " ").split())
+    text = _ANY_ARRAY.sub(r"in (\1)", _CASTS.sub("", sql.lower()))
+    return " ".join(text.replace("(", " ").replace(")", " ").split())
 
 
 def _model_checks(models: MetaData) -> set[Check]:
