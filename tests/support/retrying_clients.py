@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.builders import item_body
 from tests.support.ledger import Ledger
 from tests.support.timeline import is_proper_refusal
 
@@ -120,7 +121,7 @@ async def update_conditionally(
         ledger.allowed[item_id] = {(item["name"], CONDITIONAL), (name, CONDITIONAL)}
         response = await client.put(
             f"/items/{item_id}",
-            json={"name": name, "description": CONDITIONAL},
+            json=item_body(name=name, description=CONDITIONAL),
             headers={"If-Match": f'"{item_id}.{version}"'},
         )
         if response.status_code == 200:
@@ -148,9 +149,9 @@ async def update_conditionally(
 
 async def stale_etag_is_refused(client: httpx.AsyncClient) -> bool:
     """One more conditional write, with an ETag one version old: 412, on whatever primary there is."""
-    item = (await client.post("/items/", json={"name": "stale"})).json()
-    await client.put(f"/items/{item['id']}", json={"name": "newer"})
+    item = (await client.post("/items/", json=item_body(name="stale"))).json()
+    await client.put(f"/items/{item['id']}", json=item_body(name="newer"))
     stale = await client.put(
-        f"/items/{item['id']}", json={"name": "lost update"}, headers={"If-Match": f'"{item["id"]}.1"'}
+        f"/items/{item['id']}", json=item_body(name="lost update"), headers={"If-Match": f'"{item["id"]}.1"'}
     )
     return stale.status_code == 412
