@@ -63,7 +63,7 @@ async def create_with_keys(
         ledger.unanswered_creates.add(name)
 
         async def send(key: str = key, name: str = name) -> httpx.Response:
-            body = {"name": name, "description": KEYED}
+            body = item_body(name=name, description=KEYED)
             return await client.post("/items/", json=body, headers={"Idempotency-Key": key})
 
         response = await _retry(send, tally)
@@ -82,7 +82,7 @@ async def create_with_keys(
 async def replay_keys(client: httpx.AsyncClient, tally: Tally) -> None:
     """Every key once more, after the fault: each answer is the first one's item."""
     for key, name in tally.names.items():
-        body = {"name": name, "description": KEYED}
+        body = item_body(name=name, description=KEYED)
         response = await client.post("/items/", json=body, headers={"Idempotency-Key": key})
         if response.status_code != 201:
             tally.unexpected.append(f"replay of {key}: {response.status_code} {response.text}")
@@ -104,7 +104,7 @@ async def update_conditionally(
 ) -> None:
     """Starts with an item of its own, created as the load begins (with a key: it may be retried)."""
     body, key = (
-        {"name": f"conditional {updater}", "description": CONDITIONAL},
+        item_body(name=f"conditional {updater}", description=CONDITIONAL),
         {"Idempotency-Key": f"conditional-{updater}"},
     )
     created = await _retry(lambda: client.post("/items/", json=body, headers=key), tally)
