@@ -11,9 +11,9 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
+from entrypoints.api.methods import METHODS
 from entrypoints.api.problems import problem
 
-METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 # The request headers the API reads, beyond those a browser may always send.
 REQUEST_HEADERS = (
     "Authorization",

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from entrypoints.api.middleware.auth import READ_METHODS
+from entrypoints.api.methods import READ_METHODS
 from entrypoints.api.problems import PROBLEM_CONTENT, PROBLEM_JSON
 
 BEARER_SCHEME = "bearerAuth"

@@ -24,6 +24,7 @@ from domain.errors import (
     StorageUnavailable,
 )
 from entrypoints.api.etags import etag_for
+from entrypoints.api.methods import ROUTED_METHODS
 from entrypoints.api.schemas import Problem
 from entrypoints.observability.logs import request_id
 
@@ -116,14 +117,11 @@ async def _validation_error(_request: Request, error: Exception) -> Response:
     return problem(422, f"Invalid request: {summary}", errors=errors)
 
 
-_METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")
-
-
 def _allowed_methods(request: Request) -> str:
     """Every method some route answers on this path, asked of the routes themselves by matching."""
     allowed = {
         method
-        for method in _METHODS
+        for method in ROUTED_METHODS
         if any(
             route.matches({**request.scope, "method": method})[0] is Match.FULL
             for route in request.app.routes

@@ -11,9 +11,9 @@ import hmac
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from entrypoints.api.methods import READ_METHODS
 from entrypoints.api.problems import problem
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The documents that describe the API stay readable, so clients can learn how to authenticate.
 OPEN_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 OPEN_PREFIX = "/docs/assets/"  # the pages' scripts, styles, favicon and licences

@@ -4,9 +4,9 @@ oversized one is refused before it is read whole; JSON only (415 otherwise), so 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from entrypoints.api.methods import WITH_BODY
 from entrypoints.api.problems import problem
 
-METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 # RFC 9110 15.5.16: a 415 says which media types would have been accepted.
 _ACCEPTED = {
     "POST": {"Accept-Post": "application/json"},
@@ -28,7 +28,7 @@ class BodyLimits:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in METHODS_WITH_BODY:
+        if scope["type"] != "http" or scope["method"] not in WITH_BODY:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
