@@ -1,11 +1,11 @@
 """`items relay` as a real process, which tests can SIGKILL and start again."""
 
 import os
-import signal
 import subprocess
 from pathlib import Path
 
 from adapters.jetstream import JetStreamTarget
+from tests.support.processes import kill_group, stop_group
 from tests.support.server import ITEMS, ROOT
 
 
@@ -45,14 +45,7 @@ class RelayProcess:
 
     def kill(self) -> None:
         """SIGKILL: whatever it was publishing, it never stores how far it got."""
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
+        kill_group(self._process)
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
-            try:
-                self._process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_group(self._process, grace_seconds=15)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 
 from bench.service import children, free_port
 from tests.support.databases import own_database
+from tests.support.processes import kill_group, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 20.0
@@ -93,17 +93,10 @@ class ServiceProcess:
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, in-flight requests die mid-way."""
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
+        kill_group(self._process)
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGTERM)
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_group(self._process, grace_seconds=10)
 
 
 # Small enough that a test can exceed it cheaply; the service's default is larger.
