@@ -21,6 +21,7 @@ from entrypoints.api.problems import install_problem_handlers
 from entrypoints.api.routers import changes, health, items
 from entrypoints.api.routers import metrics as metrics_router
 from entrypoints.api.security import install_security
+from entrypoints.api.services import keep_services
 from entrypoints.container import Container, settle
 from entrypoints.observability import metrics
 from entrypoints.observability.logs import configure_logging
@@ -85,7 +86,7 @@ def create_app(
         await settle(container.init_resources())
         try:
             # Built once, here; requests read them from the app's state (routers/items.py).
-            app.state.services = await settle(container.services())
+            keep_services(app, await settle(container.services()))
             engine = await settle(container.engine())
             if engine is not None:
                 metrics.watch_pool(engine)

@@ -1,7 +1,7 @@
 """The /changes resource: the change feed, a page at a time after a cursor, optionally waiting.
 
 Like /items: input parsed once from the signature, the use-case called from the services built
-at start-up (app.state.services), the answer returned.
+at start-up (api/services.py), the answer returned.
 """
 
 from typing import Annotated
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from domain.feed import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, FEED_WAIT_MAX
 from entrypoints.api.problems import problem_responses
 from entrypoints.api.schemas import ChangePage, FeedHeadOut, change_out
-from entrypoints.container import Services
+from entrypoints.api.services import services_of
 from entrypoints.cursors import CURSOR_MAX_LENGTH
 
 router = APIRouter(prefix="/changes", tags=["changes"])
@@ -43,7 +43,7 @@ async def list_changes(
         Query(ge=0, le=FEED_WAIT_MAX, description="seconds to wait for a change when none is there yet"),
     ] = 0,
 ) -> ChangePage:
-    services: Services = request.app.state.services
+    services = services_of(request)
     codec = services.cursors
     after = None if cursor is None else codec.decode_position(cursor)
     changes = await services.read_changes(after, limit, wait)
@@ -62,6 +62,6 @@ async def list_changes(
     operation_id="getChangeFeedHead",
 )
 async def feed_head(request: Request) -> FeedHeadOut:
-    services: Services = request.app.state.services
+    services = services_of(request)
     position = await services.feed_head()
     return FeedHeadOut(cursor=None if position is None else services.cursors.encode_position(position))

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response
 
 from entrypoints.api.problems import RETRY_LATER, problem, problem_responses
 from entrypoints.api.schemas import Health
+from entrypoints.api.services import services_of
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -21,7 +22,7 @@ async def live() -> dict[str, str]:
     operation_id="getReadiness",
 )
 async def ready(request: Request) -> Response:
-    reason = await request.app.state.services.store_probe()
+    reason = await services_of(request).store_probe()
     if reason is not None:
         return problem(503, f"Not ready: {reason}", headers=RETRY_LATER)
     return Response(b'{"status":"ok"}', media_type="application/json")

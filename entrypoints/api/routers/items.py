@@ -17,7 +17,7 @@ from domain.listing import ItemListQuery, Sort
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
 from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch, ListParameters, item_json, items_json
-from entrypoints.container import Services
+from entrypoints.api.services import services_of
 
 router = APIRouter(prefix="/items", tags=["items"])
 
@@ -48,12 +48,6 @@ _CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"headers": _ETAG},
     **problem_responses(404, 412, 413, 415, 422, 503),
 }
-
-
-def _services(request: Request) -> Services:
-    """What the app's lifespan built from the container (app.py)."""
-    services: Services = request.app.state.services
-    return services
 
 
 def _answer(item: Item, status: int = 200, **headers: str) -> Response:
@@ -93,7 +87,7 @@ async def create_item(
         ),
     ] = None,
 ) -> Response:
-    create = _services(request).create_item
+    create = services_of(request).create_item
     item = await create(body.name, body.description, idempotency_key=_unquoted(idempotency_key))
     return _answer(item, 201, Location=f"{router.prefix}/{item.id}")
 
@@ -107,7 +101,7 @@ async def create_item(
 )
 @router.get("", response_model=list[ItemOut], include_in_schema=False)
 async def list_items(request: Request, query: Annotated[ListParameters, Query()]) -> Response:
-    services = _services(request)
+    services = services_of(request)
     order = Sort.parse(query.sort)
     after = None if query.cursor is None else services.cursors.decode(query.cursor, order, query.q)
     listing = await services.list_items(
@@ -144,7 +138,7 @@ async def get_item(
         ),
     ] = None,
 ) -> Response:
-    item = await _services(request).get_item(item_id)
+    item = await services_of(request).get_item(item_id)
     if none_match(if_none_match, item):
         return Response(status_code=304, headers={"ETag": etag_of(item)})
     return _answer(item)
@@ -158,7 +152,7 @@ async def get_item(
     operation_id="replaceItem",
 )
 async def replace_item(item_id: ItemId, body: ItemIn, request: Request, if_match: IfMatch = None) -> Response:
-    replace = _services(request).replace_item
+    replace = services_of(request).replace_item
     return _answer(await replace(item_id, body.name, body.description, expected_versions(if_match, item_id)))
 
 
@@ -178,7 +172,7 @@ async def update_item(
     if "description" in given:
         # In a merge patch, null removes a field; a removed description is the empty default.
         description = body.description or ""
-    item = await _services(request).update_item(
+    item = await services_of(request).update_item(
         item_id,
         name=body.name if "name" in given else None,
         description=description,
@@ -196,5 +190,5 @@ async def update_item(
     operation_id="deleteItem",
 )
 async def delete_item(item_id: ItemId, request: Request, if_match: IfMatch = None) -> Response:
-    await _services(request).delete_item(item_id, expected_versions(if_match, item_id))
+    await services_of(request).delete_item(item_id, expected_versions(if_match, item_id))
     return Response(status_code=204)
