@@ -150,3 +150,26 @@ async def race_one_if_match(contenders: list[httpx.AsyncClient], method: str) ->
     stored = await contenders[0].get(url)
     assert stored.json() == winner.json() and winner.json()["version"] == 2
     return list(responses)
+
+
+async def last_writer_wins(base_urls: Sequence[str]) -> tuple[Tally, int, Counter[int]]:
+    """CLIENTS clients over `base_urls` write one new item without If-Match, then all delete it;
+    checks that the last writer won. Returns the writes' tally, the final version and the
+    deletes' statuses."""
+    async with spread_clients(base_urls) as clients:
+        item_id = await new_item(clients[0])
+        tally = await unconditional_writes(clients, item_id)
+        final = await final_version(clients[0], item_id)
+        deletes = await concurrent_deletes(clients, item_id)
+    assert_last_writer_won(tally, final, deletes)
+    return tally, final, deletes
+
+
+async def one_winner_per_version(base_urls: Sequence[str]) -> tuple[int, int]:
+    """CLIENTS clients over `base_urls` change one new item with the If-Match they read; checks
+    one winner per version. Returns the final version and how many writes were refused."""
+    async with spread_clients(base_urls) as clients:
+        item_id = await new_item(clients[0])
+        outcomes = await conditional_writes(clients, item_id)
+        final = await final_version(clients[0], item_id)
+    return final, assert_one_winner_per_version(outcomes, final)
