@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
@@ -19,7 +19,7 @@ from typing import Self
 from adapters.clock import utc_now
 from adapters.memory_feed import ChangeLog, MemoryChangeFeed, MemoryRelayCheckpoints
 from adapters.memory_index import ItemIndex
-from domain.errors import ItemNotFound
+from domain.errors import ItemAlreadyExists, ItemNotFound
 from domain.feed import ChangeKind, RecordedChange, RelayLease
 from domain.idempotency import IdempotentCreate
 from domain.item import Item, ItemChange, as_utc, check_version
@@ -31,12 +31,18 @@ class MemoryStore:
     def __init__(self) -> None:
         self.items: dict[int, Item] = {}
         self.index = ItemIndex()
-        self.ids = itertools.count(1)
+        # The highest id handed out or restored: like a database sequence, never handed out twice,
+        # even after a rollback.
+        self.last_id = 0
         self.idempotent_creates: dict[str, IdempotentCreate] = {}
         self.log = ChangeLog()
         self.relays: dict[str, RelayLease] = {}
         # One writer at a time, as in SQLite: a retry under the same idempotency key waits for the first.
         self.writer = asyncio.Lock()
+
+    def next_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
 
     def write(self, item_id: int, item: Item | None) -> None:
         """Keep `item` under `item_id` (None: remove it), in the items and their index alike."""
@@ -68,8 +74,22 @@ class MemoryItemRepository(ItemRepository):
         return self._store.items.get(item_id)
 
     async def add(self, item: Item) -> Item:
-        # Like a database sequence, an id is never handed out twice, even after a rollback.
-        stored = _stored(item, next(self._store.ids))
+        return self._staged(_stored(item, self._store.next_id()))
+
+    async def add_many(self, items: Sequence[Item]) -> list[Item]:
+        restored = [item.id for item in items if item.id is not None]
+        if not restored:
+            return [await self.add(item) for item in items]
+        assert len(restored) == len(items), "a batch restores every item or none"
+        self._store.last_id = max(self._store.last_id, *restored)
+        staged = []
+        for item, item_id in zip(items, restored, strict=True):
+            if self._current(item_id) is not None:
+                raise ItemAlreadyExists(item_id)  # the unit of work rolls back what was staged
+            staged.append(self._staged(_stored(item, item_id)))
+        return staged
+
+    def _staged(self, stored: Item) -> Item:
         assert stored.id is not None
         self.pending[stored.id] = stored
         self.recorded.append((stored.id, ChangeKind.CREATED, stored.version, stored))
@@ -77,6 +97,9 @@ class MemoryItemRepository(ItemRepository):
 
     async def get(self, item_id: int) -> Item | None:
         return self._current(item_id)
+
+    async def get_many(self, item_ids: Sequence[int]) -> list[Item]:
+        return [item for item in map(self._current, item_ids) if item is not None]
 
     async def list(self, query: ItemListQuery) -> ItemPage:
         folded = query.folded_search
@@ -150,14 +173,19 @@ class MemoryIdempotencyKeys(IdempotencyKeys):
 class MemoryUnitOfWork(UnitOfWork):
     def __init__(self, store: MemoryStore, *, read_only: bool) -> None:
         self._store = store
-        self._read_only = read_only
+        # Writers, and snapshot readers (no write may commit between their reads), hold the writer lock.
+        self._locks = not read_only
         self.items: MemoryItemRepository = MemoryItemRepository(store)
         self.idempotency: MemoryIdempotencyKeys = MemoryIdempotencyKeys(store)
         self.changes: MemoryChangeFeed = MemoryChangeFeed(store.log)
         self.relays: MemoryRelayCheckpoints = MemoryRelayCheckpoints(store.relays)
 
+    def snapshot(self) -> Self:
+        self._locks = True
+        return self
+
     async def __aenter__(self) -> Self:
-        if not self._read_only:
+        if self._locks:
             await self._store.writer.acquire()
         return self
 
@@ -168,7 +196,7 @@ class MemoryUnitOfWork(UnitOfWork):
         traceback: TracebackType | None,
     ) -> None:
         await self.rollback()
-        if not self._read_only:
+        if self._locks:
             self._store.writer.release()
 
     async def commit(self) -> None:

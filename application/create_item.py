@@ -1,9 +1,9 @@
 from datetime import timedelta
 
-from domain.errors import IdempotencyKeyReused
-from domain.idempotency import DEFAULT_IDEMPOTENCY_TTL, IdempotentCreate, fingerprint
+from application.idempotent_create import create_once
+from domain.idempotency import DEFAULT_IDEMPOTENCY_TTL, fingerprint
 from domain.item import Item
-from domain.ports import Clock, UnitOfWorkFactory
+from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 class CreateItem:
@@ -24,16 +24,11 @@ class CreateItem:
                 stored = await uow.items.add(item)
                 await uow.commit()
             return stored
-        async with self._uow() as uow:
-            request = fingerprint(item)
-            earlier = await uow.idempotency.claim(idempotency_key, now)
-            if earlier is not None:
-                if earlier.fingerprint != request:
-                    raise IdempotencyKeyReused()
-                await uow.commit()  # keeps the purge of expired keys that claiming did
-                return earlier.item
-            stored = await uow.items.add(item)
-            expires_at = now + self._ttl
-            await uow.idempotency.remember(IdempotentCreate(idempotency_key, request, stored, expires_at))
-            await uow.commit()
+
+        async def add(uow: UnitOfWork) -> tuple[Item, ...]:
+            return (await uow.items.add(item),)
+
+        (stored,) = await create_once(
+            self._uow, idempotency_key, request=fingerprint(item), now=now, ttl=self._ttl, create=add
+        )
         return stored

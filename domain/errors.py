@@ -11,6 +11,14 @@ class ItemNotFound(DomainError):
         self.item_id = item_id
 
 
+class ItemAlreadyExists(DomainError):
+    """An exported item was to be restored under an id another item already has."""
+
+    def __init__(self, item_id: int) -> None:
+        super().__init__(f"Item {item_id} already exists")
+        self.item_id = item_id
+
+
 class InvalidInput(DomainError):
     """Input that breaks a rule; `field` names the offending field, `message` the rule."""
 
@@ -22,6 +30,16 @@ class InvalidInput(DomainError):
 
 class InvalidItem(InvalidInput):
     """An item's data breaks a rule."""
+
+
+class BatchTooLarge(InvalidInput):
+    """A batch holds more items than one is allowed to."""
+
+    def __init__(self, count: int, most: int) -> None:
+        super().__init__(
+            "items", f"a batch holds at most {most} items, not {count}: send the rest in another"
+        )
+        self.most = most
 
 
 class StorageUnavailable(DomainError):

@@ -113,6 +113,19 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemDraft:
+    """A new item as a client asks for it: its client fields only. The store gives it an id and
+    the use-case that creates it the time (Item.new)."""
+
+    name: str
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        check_name(self.name)
+        check_description(self.description)
+
+
+@dataclass(frozen=True, slots=True)
 class ItemChange:
     """What a PUT or PATCH asks of a stored item: the fields to set (None keeps the stored value),
     when, and the versions it is allowed at (None: any, so the last writer wins).

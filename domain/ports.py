@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -21,8 +22,22 @@ class ItemRepository(ABC):
         """Store a new item and return it with the id the store gave it."""
 
     @abstractmethod
+    async def add_many(self, items: Sequence[Item]) -> list[Item]:
+        """Store new items and return them as stored, in the order given, in as few round trips as
+        the store allows. Like every write it is kept only if the unit of work commits.
+
+        Either none of the items has an id, and the store gives them ids increasing in the order
+        given, or every one has (exported items, restored as they were): those keep their ids, ids
+        given later by the store are higher, and ItemAlreadyExists names one that is taken.
+        """
+
+    @abstractmethod
     async def get(self, item_id: int) -> Item | None:
         """The stored item, or None."""
+
+    @abstractmethod
+    async def get_many(self, item_ids: Sequence[int]) -> list[Item]:
+        """The stored items among `item_ids` (distinct ids), in any order; missing ones left out."""
 
     @abstractmethod
     async def list(self, query: ItemListQuery) -> ItemPage:
@@ -140,6 +155,11 @@ class UnitOfWork(ABC):
         commit may ignore this.
         """
         return self
+
+    @abstractmethod
+    def snapshot(self) -> Self:
+        """Say, before entering a read-only unit of work, that all its reads must see the store as it
+        was at one moment, whatever commits meanwhile (the pages of an export, say)."""
 
     @abstractmethod
     async def commit(self) -> None: ...

@@ -27,10 +27,13 @@ from adapters.sqlalchemy.migrator import SchemaNotCurrent, schema_state, upgrade
 from adapters.sqlalchemy.probe import SqlAlchemyStoreProbe
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.create_item import CreateItem
+from application.create_items import CreateItems
 from application.delete_item import DeleteItem
+from application.export_items import ExportItems
 from application.feed_head import FeedHead
 from application.feed_watch import FeedWatch
 from application.get_item import GetItem
+from application.get_items import GetItems
 from application.list_items import ListItems
 from application.prune_changes import PruneChanges
 from application.read_changes import ReadChanges
@@ -104,7 +107,9 @@ class Services:
     """What the driving adapters call, built once: a request reads it, it does not resolve it."""
 
     create_item: CreateItem
+    create_items: CreateItems
     get_item: GetItem
+    get_items: GetItems
     list_items: ListItems
     replace_item: ReplaceItem
     update_item: UpdateItem
@@ -126,7 +131,16 @@ class Container(containers.DeclarativeContainer):
     create_item = providers.Singleton(
         CreateItem, uow=uow, clock=clock, idempotency_ttl=settings.provided.idempotency_period
     )
+    create_items = providers.Singleton(
+        CreateItems,
+        uow=uow,
+        clock=clock,
+        max_items=settings.provided.batch_max_items,
+        idempotency_ttl=settings.provided.idempotency_period,
+    )
     get_item = providers.Singleton(GetItem, uow=uow)
+    get_items = providers.Singleton(GetItems, uow=uow)
+    export_items = providers.Singleton(ExportItems, uow=uow)
     list_items = providers.Singleton(ListItems, uow=uow)
     replace_item = providers.Singleton(ReplaceItem, uow=uow, clock=clock)
     update_item = providers.Singleton(UpdateItem, uow=uow, clock=clock)
@@ -143,7 +157,9 @@ class Container(containers.DeclarativeContainer):
     services = providers.Singleton(
         Services,
         create_item=create_item,
+        create_items=create_items,
         get_item=get_item,
+        get_items=get_items,
         list_items=list_items,
         replace_item=replace_item,
         update_item=update_item,

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.sqlalchemy.engine import EngineOptions
+from application.create_items import DEFAULT_BATCH_MAX_ITEMS
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./app.db"
 _ENGINE = EngineOptions()
@@ -87,6 +88,12 @@ class Settings(BaseSettings):
     )
     http_keep_alive: bool = Field(True, description="keep connections open between requests")
     max_body_bytes: int = Field(64 * 1024, ge=1, description="larger request bodies are refused with 413")
+    batch_max_items: int = Field(
+        DEFAULT_BATCH_MAX_ITEMS, ge=1, description="items one batch create may hold (more: 413)"
+    )
+    batch_max_body_bytes: int = Field(
+        16 * 1024 * 1024, ge=1, description="larger bodies of POST /items/batch are refused with 413"
+    )
     idempotency_ttl: float = Field(24 * 3600, gt=0, description="seconds an Idempotency-Key is remembered")
     api_keys: SecretStr = Field(
         SecretStr(""), description="comma-separated bearer keys; when set, writes need one"

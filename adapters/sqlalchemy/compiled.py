@@ -14,10 +14,12 @@ sent, by UnsupportedStatement, which says what to do instead; so is one needing 
 fills in per execution (_check_runnable).
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+from sqlalchemy import Column
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement, ColumnElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -102,6 +104,24 @@ class StatementCompiler:
         if compiled is None:
             compiled = self._compiled[key] = self._compile(statement, parameter_names)
         return compiled
+
+    def json_rows(self, columns: Sequence[Column[Any]], rows: Iterable[Sequence[Any]]) -> str:
+        """Rows for `columns` as one JSON array of arrays (expressions.json_array_rows), each value as
+        this dialect binds it for its column: SQLite's timestamps as its text, say. What is still no
+        JSON value then (asyncpg takes datetimes as they are) goes as RFC 3339 text, which the
+        statement casts back."""
+        binds = _conversions(
+            [column.type.dialect_impl(self.dialect).bind_processor(self.dialect) for column in columns]
+        )
+        if not binds:
+            return orjson.dumps(list(rows)).decode()
+        converted = []
+        for row in rows:
+            values = list(row)
+            for position, convert in binds:
+                values[position] = convert(values[position])
+            converted.append(values)
+        return orjson.dumps(converted).decode()
 
     def _compile(self, statement: ClauseElement, parameter_names: tuple[str, ...]) -> CompiledStatement:
         dialect = self.dialect

@@ -10,13 +10,14 @@ call (one hop). Errors leave as domain errors (errors.py).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import aiosqlite
 import asyncpg
 from asyncpg.transaction import Transaction
+from sqlalchemy import Column
 from sqlalchemy.sql import ClauseElement
 
 from adapters.sqlalchemy.compiled import StatementCompiler
@@ -50,6 +51,10 @@ class Statements(ABC):
         found = await self.rows(statement, parameters)
         return found[0] if found else None
 
+    def json_rows(self, columns: Sequence[Column[Any]], rows: Iterable[Sequence[Any]]) -> str:
+        """A batch of rows as one parameter (compiled.StatementCompiler.json_rows)."""
+        return self._compile.json_rows(columns, rows)
+
     async def execute(self, statement: ClauseElement, parameters: Parameters) -> None:
         compiled = self._compile(statement, tuple(parameters))
         with translated_errors():
@@ -73,9 +78,10 @@ class Statements(ABC):
             raise
         await self.commit()
 
-    async def begin(self) -> None:
+    async def begin(self, *, snapshot: bool = False) -> None:
+        """A write transaction; with `snapshot`, a read-only one whose reads all see one moment."""
         with translated_errors():
-            await self._begin()
+            await (self._begin_snapshot() if snapshot else self._begin())
 
     async def commit(self) -> None:
         with translated_errors():
@@ -93,6 +99,9 @@ class Statements(ABC):
 
     @abstractmethod
     async def _begin(self) -> None: ...
+
+    @abstractmethod
+    async def _begin_snapshot(self) -> None: ...
 
     @abstractmethod
     async def _commit(self) -> None: ...
@@ -135,6 +144,11 @@ class AsyncpgStatements(Statements):
         await transaction.start()
         self._transaction = transaction
 
+    async def _begin_snapshot(self) -> None:
+        transaction = self._connection.transaction(isolation="repeatable_read", readonly=True)
+        await transaction.start()
+        self._transaction = transaction
+
     async def _commit(self) -> None:
         transaction, self._transaction = self._transaction, None
         assert transaction is not None, "commit without a transaction"
@@ -168,6 +182,11 @@ class AiosqliteStatements(Statements):
 
     async def _begin(self) -> None:
         await self._connection.execute(SQLITE_BEGIN_WRITE)
+
+    async def _begin_snapshot(self) -> None:
+        # A deferred transaction: in WAL mode its first read fixes what every later read sees,
+        # without taking the write lock.
+        await self._connection.execute("BEGIN DEFERRED")
 
     async def _commit(self) -> None:
         await self._connection.commit()

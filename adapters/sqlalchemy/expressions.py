@@ -1,11 +1,25 @@
 """SQL expressions SQLAlchemy has no portable spelling for, compiled per dialect."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    BindParameter,
+    Boolean,
+    DateTime,
+    Select,
+    String,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeEngine
 
 
 class later_of(FunctionElement[Any]):  # lower case: used like a SQL function
@@ -35,9 +49,10 @@ class in_json_array(FunctionElement[bool]):  # lower case: used like a SQL funct
 
 
 @compiles(in_json_array)
-def _jsonb_contains(element: in_json_array, compiler: SQLCompiler, **kw: Any) -> str:
+def _json_array_elements(element: in_json_array, compiler: SQLCompiler, **kw: Any) -> str:
     column, array = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST({array} AS JSONB) @> to_jsonb({column})"
+    # A semi-join on the column: an index on it answers it (a containment test would scan).
+    return f"{column} IN (SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST({array} AS JSON)))"  # noqa: S608
 
 
 @compiles(in_json_array, "sqlite")
@@ -67,3 +82,27 @@ def _snapshot_xmin(element: settled_transactions, compiler: SQLCompiler, **kw: A
 @compiles(settled_transactions, "sqlite")
 def _all_settled(element: settled_transactions, compiler: SQLCompiler, **kw: Any) -> str:
     return "9223372036854775807"
+
+
+def json_array_rows(
+    array: BindParameter[str], types: Sequence[TypeEngine[Any]], dialect_name: str
+) -> Select[Any]:
+    """The rows a JSON array of arrays carries (one inner array per row, one element per column of
+    `types`), in the array's order: a whole batch of rows in one parameter, one statement for any
+    number of rows. Values arrive as the dialect binds them (compiled.StatementCompiler.json_rows)."""
+    if dialect_name == "postgresql":
+        rows = (
+            func.json_array_elements(cast(array, JSON()))
+            .table_valued("value", with_ordinality="position")
+            .render_derived()
+        )
+        fields: list[Any] = []
+        for position, type_ in enumerate(types):
+            text = rows.c.value.op("->>")(literal_column(str(position)))
+            fields.append(text if isinstance(type_, String) else cast(text, type_))
+        return select(*fields).order_by(rows.c.position)
+    rows = func.json_each(array).table_valued("value", "key")
+    fields = [
+        func.json_extract(rows.c.value, literal_column(f"'$[{position}]'")) for position in range(len(types))
+    ]
+    return select(*fields).order_by(rows.c.key)

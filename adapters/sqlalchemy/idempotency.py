@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, bindparam, delete, func, insert, select
 
 from adapters.sqlalchemy.drivers import Statements
-from adapters.sqlalchemy.mapping import item_from_json, item_to_json
+from adapters.sqlalchemy.mapping import items_from_json, items_to_json
 from adapters.sqlalchemy.tables import idempotency_keys
 from domain.errors import IdempotencyKeyInFlight
 from domain.idempotency import IdempotentCreate
@@ -45,13 +45,13 @@ class SqlAlchemyIdempotencyKeys(IdempotencyKeys):
         if row is None:
             return None
         stored_key, fingerprint, item, expires_at = row
-        return IdempotentCreate(stored_key, fingerprint, item_from_json(item), as_utc(expires_at))
+        return IdempotentCreate(stored_key, fingerprint, items_from_json(item), as_utc(expires_at))
 
     async def remember(self, create: IdempotentCreate) -> None:
         values = {
             "key": create.key,
             "fingerprint": create.fingerprint,
-            "item": item_to_json(create.item),
+            "item": items_to_json(create.items),
             "expires_at": as_utc(create.expires_at),
         }
         await self._statements.execute(_REMEMBER, values)

@@ -27,6 +27,8 @@ _TIMESTAMPS = frozenset(name for name in ITEM_FIELDS if isinstance(items.c[name]
 DERIVED: dict[str, tuple[str, Callable[[Any], Any]]] = {"name_folded": ("name", fold_name)}
 # What a change may set: the client fields and the columns derived from them (repository.py).
 CHANGED_COLUMNS: tuple[str, ...] = (*CLIENT_FIELDS, *DERIVED)
+# What a new item is inserted with: every field but the id (the store assigns it), and the derived columns.
+INSERTED_COLUMNS: tuple[str, ...] = (*(name for name in ITEM_FIELDS if name != "id"), *DERIVED)
 
 
 def item_from_row(row: Sequence[Any]) -> Item:
@@ -80,7 +82,7 @@ def position_from_row(row: Sequence[Any] | None) -> FeedPosition | None:
 
 
 def values_from_item(item: Item) -> dict[str, Any]:
-    """The INSERT's values: every field but the id (the store assigns it), and the derived columns."""
+    """The INSERT's values, by the names of INSERTED_COLUMNS and in their order."""
     values = {name: getattr(item, name) for name in ITEM_FIELDS if name != "id"}
     return values | _derived(values)
 
@@ -91,16 +93,27 @@ def values_from_change(item_id: int, change: ItemChange) -> dict[str, Any]:
     return {"item_id": item_id, **new, **_derived(new, "new_"), "now": change.at}
 
 
-def item_to_json(item: Item) -> str:
-    """The item as the idempotency table keeps it, to replay a create exactly."""
+def _json_values(item: Item) -> dict[str, Any]:
     values = {name: getattr(item, name) for name in ITEM_FIELDS}
-    return json.dumps(
-        {name: value.isoformat() if name in _TIMESTAMPS else value for name, value in values.items()}
-    )
+    return {name: value.isoformat() if name in _TIMESTAMPS else value for name, value in values.items()}
 
 
-def item_from_json(text: str) -> Item:
-    values = json.loads(text)
+def _item_from_json_values(values: dict[str, Any]) -> Item:
     for name in _TIMESTAMPS:
         values[name] = datetime.fromisoformat(values[name])
     return Item(**values)
+
+
+def items_to_json(created: Sequence[Item]) -> str:
+    """What a create made, as the idempotency table keeps it to replay the answer exactly: one item
+    as a JSON object (as every key stored before batches holds it), a batch's as an array."""
+    if len(created) == 1:
+        return json.dumps(_json_values(created[0]))
+    return json.dumps([_json_values(item) for item in created])
+
+
+def items_from_json(text: str) -> tuple[Item, ...]:
+    values = json.loads(text)
+    if isinstance(values, dict):
+        return (_item_from_json_values(values),)
+    return tuple(map(_item_from_json_values, values))

@@ -1,11 +1,14 @@
 """ItemRepository over SQLAlchemy Core statements, run on one driver connection (drivers.py)."""
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    Insert,
     Select,
     String,
     Update,
@@ -16,21 +19,23 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     tuple_,
     update,
 )
 
 from adapters.sqlalchemy.drivers import Statements
-from adapters.sqlalchemy.expressions import in_json_array, later_of
+from adapters.sqlalchemy.expressions import in_json_array, json_array_rows, later_of
 from adapters.sqlalchemy.mapping import (
     CHANGED_COLUMNS,
+    INSERTED_COLUMNS,
     ITEM_COLUMNS,
     item_from_row,
     values_from_change,
     values_from_item,
 )
 from adapters.sqlalchemy.tables import items
-from domain.errors import ItemNotFound
+from domain.errors import ItemAlreadyExists, ItemNotFound
 from domain.item import CLIENT_FIELDS, Item, ItemChange, check_version
 from domain.listing import ItemListQuery, ItemPage, Sort, SortField
 from domain.ports import ItemRepository
@@ -52,6 +57,35 @@ _ADD = insert(items).returning(*ITEM_COLUMNS)
 # Versions a conditional write allows, as a JSON array (one parameter whatever their number).
 _AT_VERSIONS = in_json_array(items.c.version, bindparam("versions", type_=String()))
 _DELETE = delete(items).where(items.c.id == bindparam("item_id")).returning(items.c.id)
+# Ids, like versions, as one JSON array parameter.
+_AMONG_IDS = in_json_array(items.c.id, bindparam("item_ids", type_=String()))
+_GET_MANY = select(*ITEM_COLUMNS).where(_AMONG_IDS)
+_TAKEN = select(items.c.id).where(_AMONG_IDS).order_by(items.c.id)
+# Restored ids must stay below every id the sequence hands out later. setval is not transactional:
+# if the batch rolls back, the sequence stays ahead, which leaves a gap in the ids and nothing worse.
+_PG_IDS_PAST = text(
+    "SELECT setval(sequence, :highest_id) "
+    "FROM (SELECT CAST(pg_get_serial_sequence('items', 'id') AS regclass) AS sequence) AS serial "
+    "WHERE :highest_id > COALESCE(pg_sequence_last_value(sequence), 0)"
+)
+
+
+def _batch_columns(restoring: bool) -> list[Column[Any]]:
+    """What a batch inserts: a new item's columns, and the id too when items are restored."""
+    names = ("id", *INSERTED_COLUMNS) if restoring else INSERTED_COLUMNS
+    return [items.c[name] for name in names]
+
+
+@cache
+def _add_many(dialect_name: str, restoring: bool) -> Insert:
+    """One INSERT for a whole batch: its rows come in one JSON parameter, as they are bound one by one."""
+    columns = _batch_columns(restoring)
+    rows = json_array_rows(
+        bindparam("rows", type_=String()), [column.type for column in columns], dialect_name
+    )
+    return insert(items).from_select(columns, rows).returning(*ITEM_COLUMNS)
+
+
 _DELETE_AT_VERSIONS = _DELETE.where(_AT_VERSIONS)
 
 
@@ -136,9 +170,33 @@ class SqlAlchemyItemRepository(ItemRepository):
         assert row is not None, "INSERT ... RETURNING returns the row"
         return item_from_row(row)
 
+    async def add_many(self, items_: Sequence[Item]) -> list[Item]:
+        if not items_:
+            return []
+        restored = [item.id for item in items_ if item.id is not None]
+        restoring = bool(restored)
+        assert not restoring or len(restored) == len(items_), "a batch restores every item or none"
+        if restoring and (taken := await self._statements.row(_TAKEN, {"item_ids": json.dumps(restored)})):
+            raise ItemAlreadyExists(taken[0])
+        rows = ([*([item.id] if restoring else []), *values_from_item(item).values()] for item in items_)
+        statement = _add_many(self._statements.dialect_name, restoring)
+        batch = self._statements.json_rows(_batch_columns(restoring), rows)
+        added = [item_from_row(row) for row in await self._statements.rows(statement, {"rows": batch})]
+        if not restoring:
+            # The store numbers the rows in the order given; RETURNING promises no order.
+            return sorted(added, key=_item_id)
+        if self._statements.dialect_name == "postgresql":
+            await self._statements.execute(_PG_IDS_PAST, {"highest_id": max(restored)})
+        by_id = {item.id: item for item in added}
+        return [by_id[item_id] for item_id in restored]
+
     async def get(self, item_id: int) -> Item | None:
         row = await self._statements.row(_GET, {"item_id": item_id})
         return None if row is None else item_from_row(row)
+
+    async def get_many(self, item_ids: Sequence[int]) -> list[Item]:
+        rows = await self._statements.rows(_GET_MANY, {"item_ids": json.dumps(list(item_ids))})
+        return [item_from_row(row) for row in rows]
 
     async def list(self, query: ItemListQuery) -> ItemPage:
         statement = _listing(query.sort, query.folded_search is not None, query.after is not None)
@@ -188,6 +246,11 @@ class SqlAlchemyItemRepository(ItemRepository):
         current = item_from_row(row)
         check_version(item_id, current.version, expected_versions)
         return current
+
+
+def _item_id(item: Item) -> int:
+    assert item.id is not None, "a stored item has an id"
+    return item.id
 
 
 def _json_array(versions: frozenset[int]) -> str:

@@ -36,6 +36,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self._factory = factory
         # Readers and single writes run without a transaction: a lone statement is atomic by itself.
         self._transactional = not read_only
+        self._snapshot = False
         self._writer_turns = None if read_only else factory.writer_turns
         self._pooled: PoolProxiedConnection | None = None
         self._statements: Statements | None = None
@@ -44,6 +45,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def single_write(self) -> Self:
         self._transactional = False
+        return self
+
+    def snapshot(self) -> Self:
+        self._transactional = self._snapshot = True
         return self
 
     async def __aenter__(self) -> Self:
@@ -57,7 +62,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self._statements = self._factory.statements(self._pooled.driver_connection)
             if self._transactional:
                 try:
-                    await self._statements.begin()
+                    await self._statements.begin(snapshot=self._snapshot)
                 except BaseException:
                     # BEGIN fails when the database is locked or gone: hand the connection back,
                     # or every failed request would keep one until the pool runs dry.

@@ -17,7 +17,7 @@ async def create_under_key(uow_factory: UnitOfWorkFactory, key: str = KEY) -> Id
     async with uow_factory() as uow:
         assert await uow.idempotency.claim(key, NOW) is None
         stored = await uow.items.add(an_item())
-        create = IdempotentCreate(key, fingerprint(stored), stored, NOW + TTL)
+        create = IdempotentCreate(key, fingerprint(stored), (stored,), NOW + TTL)
         await uow.idempotency.remember(create)
         await uow.commit()
     return create
@@ -50,7 +50,7 @@ async def test_an_expired_key_is_forgotten(uow_factory: UnitOfWorkFactory) -> No
 async def test_a_key_is_kept_only_with_its_transaction(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         stored = await uow.items.add(an_item())
-        await uow.idempotency.remember(IdempotentCreate(KEY, "f", stored, NOW + TTL))
+        await uow.idempotency.remember(IdempotentCreate(KEY, "f", (stored,), NOW + TTL))
     assert await claim(uow_factory) is None
 
 
@@ -68,7 +68,7 @@ async def test_a_retry_during_the_first_request_is_in_flight_or_waits_for_it(
     async with uow_factory() as uow:
         assert await uow.idempotency.claim(KEY, NOW) is None
         stored: Item = await uow.items.add(an_item())
-        create = IdempotentCreate(KEY, "f", stored, NOW + TTL)
+        create = IdempotentCreate(KEY, "f", (stored,), NOW + TTL)
         await uow.idempotency.remember(create)
         retrying = asyncio.create_task(retry())
         await asyncio.sleep(0.2)
