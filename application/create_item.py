@@ -28,7 +28,8 @@ class CreateItem:
         async def add(uow: UnitOfWork) -> tuple[Item, ...]:
             return (await uow.items.add(item),)
 
-        (stored,) = await create_once(
+        created = await create_once(
             self._uow, idempotency_key, request=fingerprint(item), now=now, ttl=self._ttl, create=add
         )
+        (stored,) = created.items
         return stored

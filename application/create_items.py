@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from datetime import timedelta
 
-from application.idempotent_create import create_once
+from application.idempotent_create import Created, create_once
 from domain.errors import BatchTooLarge, InvalidItem, ItemAlreadyExists
 from domain.idempotency import DEFAULT_IDEMPOTENCY_TTL, batch_fingerprint
 from domain.item import Item, ItemDraft
@@ -32,7 +32,8 @@ class CreateItems:
 
     async def __call__(
         self, entries: Sequence[ItemDraft | Item], idempotency_key: str | None = None
-    ) -> list[Item]:
+    ) -> Created:
+        """The items as stored, in the order given; `replayed` when the key's first request made them."""
         if len(entries) > self.max_items:
             raise BatchTooLarge(len(entries), self.max_items)
         now = self._clock()
@@ -49,12 +50,11 @@ class CreateItems:
             async with self._uow() as uow:
                 created = await add(uow)
                 await uow.commit()
-            return list(created)
+            return Created(created)
         request = batch_fingerprint(entries)
-        created = await create_once(
+        return await create_once(
             self._uow, idempotency_key, request=request, now=now, ttl=self._ttl, create=add
         )
-        return list(created)
 
 
 def _check_one_kind(batch: list[Item]) -> None:
