@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.item import Item
+from domain.item import Item, ItemDraft
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
 
@@ -49,6 +49,11 @@ def item_body(**overrides: Any) -> dict[str, Any]:
 def item_json(**overrides: Any) -> bytes:
     """item_body as the bytes of a request (for raw HTTP and byte-exact tests)."""
     return json.dumps(item_body(**overrides), ensure_ascii=False).encode()
+
+
+def a_draft(**overrides: Any) -> ItemDraft:
+    """A batch create's entry for a new item (CreateItems)."""
+    return ItemDraft(**item_fields(**overrides))
 
 
 def an_item(*, now: datetime = NOW, **overrides: Any) -> Item:

@@ -8,16 +8,27 @@ import pytest
 
 from adapters.memory import MemoryUnitOfWorkFactory
 from application.create_item import CreateItem
+from application.create_items import CreateItems
 from application.delete_item import DeleteItem
+from application.export_items import ExportItems
 from application.get_item import GetItem
+from application.get_items import GET_MANY_MAX, GetItems
 from application.list_items import ListItems
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
-from domain.errors import IdempotencyKeyReused, InvalidItem, InvalidQuery, ItemNotFound, PreconditionFailed
+from domain.errors import (
+    BatchTooLarge,
+    IdempotencyKeyReused,
+    InvalidItem,
+    InvalidQuery,
+    ItemAlreadyExists,
+    ItemNotFound,
+    PreconditionFailed,
+)
 from domain.idempotency import fingerprint
 from domain.item import CLIENT_FIELDS
 from domain.listing import LIST_LIMIT_MAX, ItemListQuery, Position
-from tests.support.builders import LEFT_OUT, an_item, item_fields
+from tests.support.builders import LEFT_OUT, a_draft, a_stored_item, an_item, item_fields
 
 
 class FakeClock:
@@ -205,3 +216,72 @@ def test_a_fingerprint_is_every_field_but_the_last_length_prefixed_then_the_last
     text = "".join(f"{len(value)}:{value}" for value in leading) + last
     assert fingerprint(an_item(**fields)) == hashlib.sha256(text.encode()).hexdigest()
     assert fingerprint(an_item(**fields)) != fingerprint(an_item(name="a", description="bc"))
+
+
+async def test_a_batch_is_created_in_order_at_one_moment(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    created = await CreateItems(uow, clock)([a_draft(name=f"item {n}") for n in range(5)])
+    assert not created.replayed
+    assert [item.name for item in created.items] == [f"item {n}" for n in range(5)]
+    assert [item.id for item in created.items] == [1, 2, 3, 4, 5]
+    assert len({item.created_at for item in created.items}) == 1
+    assert await GetItems(uow)([5, 1]) == [created.items[4], created.items[0]]
+
+
+async def test_a_batch_over_the_bound_is_refused_and_stores_nothing(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    with pytest.raises(BatchTooLarge):
+        await CreateItems(uow, clock, max_items=3)([a_draft() for _ in range(4)])
+    assert (await ListItems(uow)(ItemListQuery())).items == []
+
+
+async def test_a_batch_holds_new_items_or_restored_ones_each_once(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    create_items = CreateItems(uow, clock)
+    with pytest.raises(InvalidItem):
+        await create_items([a_draft(), a_stored_item(id=9)])
+    with pytest.raises(ItemAlreadyExists):
+        await create_items([a_stored_item(id=9), a_stored_item(id=9, name="again")])
+    assert (await ListItems(uow)(ItemListQuery())).items == []
+
+
+async def test_a_batch_retried_under_its_key_is_answered_again_and_creates_nothing(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    create_items = CreateItems(uow, clock)
+    batch = [a_draft(name="a"), a_draft(name="b")]
+    first = await create_items(batch, idempotency_key="batch-1")
+    again = await create_items(list(batch), idempotency_key="batch-1")
+    assert again.items == first.items and again.replayed
+    assert len((await ListItems(uow)(ItemListQuery())).items) == 2
+    with pytest.raises(IdempotencyKeyReused):
+        await create_items([a_draft(name="a")], idempotency_key="batch-1")
+    # A single create's key is not a batch's, even for the same item.
+    await CreateItem(uow, clock)(**item_fields(name="a"), idempotency_key="one")
+    with pytest.raises(IdempotencyKeyReused):
+        await create_items([a_draft(name="a")], idempotency_key="one")
+
+
+async def test_getting_many_answers_in_the_order_asked_each_once_without_the_missing(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    created = (await CreateItems(uow, clock)([a_draft(name=f"item {n}") for n in range(3)])).items
+    found = await GetItems(uow)([3, 99, 1, 3, 0, 2**63])
+    assert found == [created[2], created[0]]
+    with pytest.raises(InvalidQuery):
+        await GetItems(uow)([])
+    with pytest.raises(InvalidQuery):
+        await GetItems(uow)(list(range(1, GET_MANY_MAX + 2)))
+
+
+async def test_an_export_pages_through_every_item_in_id_order(
+    uow: MemoryUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    created = (await CreateItems(uow, clock)([a_draft(name=f"item {n}") for n in range(10)])).items
+    pages = [page async for page in ExportItems(uow, page_size=3)()]
+    assert [len(page) for page in pages] == [3, 3, 3, 1]
+    assert [item for page in pages for item in page] == list(created)
+    assert [page async for page in ExportItems(MemoryUnitOfWorkFactory())()] == []
