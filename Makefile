@@ -22,7 +22,7 @@ SYNC := $(UV) sync --locked --quiet
 # sets it), every process would otherwise compile them again from source, each server a test starts too.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install install-runtime bytecode run test test-fast test-infra lint lock lock-check clean bench wrk fuzz soak
+.PHONY: install install-runtime bytecode run test test-fast test-infra lint lock lock-check clean bench bench-bulk wrk fuzz soak
 .PHONY: cluster cluster-restart cluster-stop cluster-packages cluster-bench ha-packages
 .PHONY: image container-packages
 
@@ -80,6 +80,11 @@ BENCH_ARGS ?=
 bench: install
 	@command -v wrk >/dev/null || $(MAKE) --no-print-directory wrk
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Loading and unloading in bulk beside one POST at a time (see docs/bulk.md). Not part of `test`.
+BENCH_BULK_ARGS ?=
+bench-bulk: install
+	$(BIN)/python -m bench.bulk $(BENCH_BULK_ARGS)
 
 # wrk is Debian's package: installed here when missing and this user may (root with apt-get).
 wrk:

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The `items` command of this environment.
+ITEMS = str(Path(sys.executable).with_name("items"))
 
 
 def free_port() -> int:
@@ -40,7 +42,7 @@ def running_service(database_url: str, cores: str, workers: int) -> Iterator[tup
     """The service on a free loopback port, pinned to `cores`: yields (base URL, process id)."""
     port = free_port()
     # `items serve` itself, so the benchmark measures the server and settings operators run.
-    command = ["taskset", "-c", cores, str(Path(sys.executable).with_name("items")), "serve"]
+    command = ["taskset", "-c", cores, ITEMS, "serve"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     # A fresh PostgreSQL database gets its schema at start-up; access lines stay off as before
     # (the service's own middleware writes them at LOG_LEVEL=INFO).
