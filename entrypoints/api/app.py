@@ -132,7 +132,11 @@ def create_app(
     install_problem_handlers(app)
     install_docs(app, enabled=settings.docs_enabled)
     # Added last runs first: an unauthorized request is refused before its body is read.
-    app.add_middleware(BodyLimits, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimits,
+        max_body_bytes=settings.max_body_bytes,
+        route_limits={("POST", items.router.prefix + items.BATCH): settings.batch_max_body_bytes},
+    )
     install_security(app, settings)
     app.add_middleware(HeadAsGet)
     install_openapi(app, bearer=bool(settings.bearer_keys), bearer_for_reads=settings.api_keys_for_reads)

@@ -24,7 +24,15 @@ REQUEST_HEADERS = (
     "X-Request-ID",
 )
 # What a page may read of an answer, beyond the safelisted Content-Type and the like.
-EXPOSED_HEADERS = ("ETag", "Link", "Location", "Retry-After", "X-Request-ID")
+EXPOSED_HEADERS = (
+    "ETag",
+    "Idempotent-Replayed",
+    "Link",
+    "Location",
+    "Missing-Ids",
+    "Retry-After",
+    "X-Request-ID",
+)
 PREFLIGHT_MAX_AGE_SECONDS = 600
 
 

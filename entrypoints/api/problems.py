@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from domain.errors import (
+    BatchTooLarge,
     DomainError,
     FeedPositionPruned,
     IdempotencyKeyInFlight,
@@ -42,6 +43,7 @@ RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 STATUS_OF: dict[type[DomainError], int] = {
     ItemNotFound: 404,
     InvalidInput: 422,
+    BatchTooLarge: 413,
     InvalidCursor: 400,
     PreconditionFailed: 412,
     IdempotencyKeyReused: 422,

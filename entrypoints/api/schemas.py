@@ -3,14 +3,16 @@
 Unknown fields are rejected (422) rather than ignored, so a misspelt field is never silently dropped.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from application.get_items import GET_MANY_MAX
 from domain.feed import ChangeKind, RecordedChange
-from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Item
+from domain.item import DESCRIPTION_MAX_LENGTH, ITEM_ID_MAX, ITEM_ID_MIN, NAME_MAX_LENGTH, Item
 from domain.listing import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_SKIP_MAX, SEARCH_MAX_LENGTH, SORT_TOKENS
 from entrypoints.cursors import CURSOR_MAX_LENGTH
 
@@ -69,7 +71,7 @@ def item_json(item: Item) -> bytes:
     return orjson.dumps(_out(item), option=_JSON_OPTIONS)
 
 
-def items_json(items: list[Item]) -> bytes:
+def items_json(items: Sequence[Item]) -> bytes:
     return orjson.dumps([_out(item) for item in items], option=_JSON_OPTIONS)
 
 
@@ -94,6 +96,24 @@ class ListParameters(BaseModel):
         max_length=CURSOR_MAX_LENGTH,
         description="where to continue: from the previous page's Link header, with the same sort and q",
     )
+    ids: list[Annotated[int, Field(ge=ITEM_ID_MIN, le=ITEM_ID_MAX)]] | None = Field(
+        None,
+        alias="id",
+        max_length=GET_MANY_MAX,
+        description="instead of a page, the items with these ids (repeated: id=4&id=9), in this order; "
+        "not with the other parameters",
+    )
+
+    @model_validator(mode="after")
+    def _ids_or_a_page(self) -> Self:
+        """A batch get has no page to skip, size, sort, filter or continue: a client that mixes the
+        two has a bug, which guessing what it meant would hide."""
+        if self.ids is not None:
+            paging = {name: field for name, field in type(self).model_fields.items() if name != "ids"}
+            given = [name for name, field in paging.items() if getattr(self, name) != field.default]
+            if given:
+                raise ValueError(f"id asks for items by id, not for a page: drop {', '.join(given)}")
+        return self
 
 
 class ChangeOut(BaseModel):

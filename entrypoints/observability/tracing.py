@@ -79,7 +79,8 @@ class _NamedByRoute:
 
         async def send_naming(message: Message) -> None:
             if message["type"] == "http.response.start":
-                template = getattr(scope.get("route"), "path", None)
+                # As published (/items/{item_id}), without the name of the path's convertor.
+                template = getattr(scope.get("route"), "path_format", None)
                 span = trace.get_current_span()
                 if template is not None and span.is_recording():
                     span.update_name(f"{method} {template}")

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import httpx
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from domain.item import DESCRIPTION_MAX_LENGTH, ITEM_ID_MAX, NAME_MAX_LENGTH, Item
 from entrypoints.api.app import create_app
 from entrypoints.api.schemas import ItemOut, item_json, items_json
 from entrypoints.settings import Settings
-from tests.support.builders import a_stored_item, item_body
+from tests.support.builders import a_stored_item, batch_body, item_body
 
 texts = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"))
 moments = st.datetimes(
@@ -27,6 +28,8 @@ items = st.builds(
     updated_at=moments.map(lambda moment: moment.astimezone(UTC)),
     version=st.integers(1, 2**31 - 1),
 )
+
+ITEMS_OUT = TypeAdapter(list[ItemOut])
 
 
 def published(item: Item) -> bytes:
@@ -45,7 +48,7 @@ def test_a_pages_answer_is_the_list_of_published_representations(page: list[Item
 
 def test_each_route_is_matched_once_not_through_an_included_router() -> None:
     app = create_app(Settings(database_url="memory://"))
-    paths = {getattr(route, "path", None) for route in app.routes}
+    paths = {getattr(route, "path_format", None) for route in app.routes}
     assert {"/items/", "/items", "/items/{item_id}", "/health/live", "/health/ready", "/metrics"} <= paths
 
 
@@ -58,3 +61,25 @@ async def test_every_answer_of_a_round_trip_validates_against_the_schema(client:
         ItemOut.model_validate_json(answer.content, strict=False)
     page = await client.get("/items/")
     assert [ItemOut.model_validate(entry).id for entry in page.json()] == [created.json()["id"]]
+
+
+async def test_every_answer_of_a_batch_validates_against_the_schema(client: httpx.AsyncClient) -> None:
+    """Both batch operations publish an array of ItemOut, which each answer is."""
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    published = [
+        paths["/items/batch"]["post"]["responses"]["201"],
+        paths["/items/"]["get"]["responses"]["200"],
+    ]
+    for response in published:
+        assert response["content"]["application/json"]["schema"]["items"] == {
+            "$ref": "#/components/schemas/ItemOut"
+        }
+    keyed = {"Idempotency-Key": "k"}
+    created = await client.post("/items/batch", json=batch_body(3), headers=keyed)
+    replayed = await client.post("/items/batch", json=batch_body(3), headers=keyed)
+    assert replayed.headers["idempotent-replayed"] == "true"
+    ids = [item["id"] for item in created.json()]
+    got = await client.get("/items/", params={"id": [*ids, 424242]})
+    for answer in (created, replayed, got):
+        assert answer.status_code in (200, 201), answer.text
+        assert len(ITEMS_OUT.validate_json(answer.content, strict=False)) == 3

@@ -1,31 +1,39 @@
 """Optional bearer keys (API_KEYS): writes need one; reads too when API_KEYS_FOR_READS is set."""
 
 import logging
+from typing import Any
 
 import pytest
 
 from entrypoints.settings import Settings
 from tests.support.api import assert_problem
 from tests.support.asgi import ClientFactory
-from tests.support.builders import item_body
+from tests.support.builders import batch_body, item_body
 
 KEYS = "first-key, second-key"
-WRITES = [("POST", "/items/"), ("PUT", "/items/1"), ("PATCH", "/items/1"), ("DELETE", "/items/1")]
+# Each write with a body it would accept, so that only the missing key refuses it.
+WRITES = [
+    ("POST", "/items/", item_body(name="a")),
+    ("POST", "/items/batch", batch_body(2)),
+    ("PUT", "/items/1", item_body(name="a")),
+    ("PATCH", "/items/1", item_body(name="a")),
+    ("DELETE", "/items/1", None),
+]
 
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-@pytest.mark.parametrize(("method", "url"), WRITES)
+@pytest.mark.parametrize(("method", "url", "body"), WRITES)
 @pytest.mark.parametrize(
     "headers", [{}, bearer("wrong"), bearer(""), {"Authorization": "Basic Zmlyc3Qta2V5"}]
 )
 async def test_a_write_without_a_valid_key_is_401_with_a_challenge(
-    client_with: ClientFactory, method: str, url: str, headers: dict[str, str]
+    client_with: ClientFactory, method: str, url: str, body: Any, headers: dict[str, str]
 ) -> None:
     async with client_with(api_keys=KEYS) as client:
-        response = await client.request(method, url, json=item_body(name="a"), headers=headers)
+        response = await client.request(method, url, json=body, headers=headers)
         assert_problem(response, 401)
         assert response.headers["www-authenticate"].startswith('Bearer realm="items"')
         assert (await client.get("/items/")).json() == []

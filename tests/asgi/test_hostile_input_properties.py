@@ -41,9 +41,11 @@ ITEM_LIKE = st.fixed_dictionaries(
         "id": JSON_VALUES,
     },
 )
+# A batch's body: a few items, well formed or not.
+BATCH_LIKE = st.lists(WELL_FORMED | ITEM_LIKE, max_size=3)
 BODIES = (
     st.none()
-    | (WELL_FORMED | ITEM_LIKE | JSON_VALUES).map(lambda value: json.dumps(value).encode())
+    | (WELL_FORMED | ITEM_LIKE | BATCH_LIKE | JSON_VALUES).map(lambda value: json.dumps(value).encode())
     | st.binary(max_size=300)
 )
 HEADER_VALUES = st.sampled_from([b"*", b'"1.1"', b'W/"1.1"', b'"1.1", "2.7"', b""]) | st.text(
@@ -58,7 +60,7 @@ HEADERS = st.dictionaries(
 )
 QUERIES = st.lists(
     st.tuples(
-        st.sampled_from(["skip", "limit", "sort", "q", "cursor"]) | st.text(max_size=6).map(quote),
+        st.sampled_from(["skip", "limit", "sort", "q", "cursor", "id"]) | st.text(max_size=6).map(quote),
         st.sampled_from(["0", "1", "100", "101", "-1", "name", "-id", "9" * 25]) | st.binary(max_size=40),
     ),
     max_size=4,
@@ -104,11 +106,12 @@ async def test_any_request_gets_a_proper_answer_and_a_refusal_changes_nothing(
     data: st.DataObject,
 ) -> None:
     before = await stored(client)
-    path = (
-        "/items/"
-        if method == "POST" or (method == "GET" and data.draw(st.booleans()))
-        else target(data, before)
-    )
+    if method == "POST":
+        path = data.draw(st.sampled_from(["/items/", "/items/batch"]))
+    elif method == "GET" and data.draw(st.booleans()):
+        path = "/items/"
+    else:
+        path = target(data, before)
     # JSON unless the drawn headers say otherwise, so bodies get past the media type check.
     headers = {b"Content-Type": b"application/json", **headers}
     response = await client.request(method, f"{path}?{query}", content=body, headers=headers)

@@ -1,5 +1,6 @@
 """Body size (413) and media type (415) limits, and 500s that reveal nothing but a request id."""
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -7,7 +8,7 @@ import pytest
 
 from tests.support.api import assert_problem
 from tests.support.asgi import ClientFactory, app_of
-from tests.support.builders import item_body, item_json
+from tests.support.builders import batch_body, item_body, item_json
 
 LIMIT = 1024
 
@@ -54,6 +55,18 @@ async def test_a_body_at_the_limit_is_accepted(client_with: ClientFactory) -> No
     async with client_with(max_body_bytes=LIMIT) as client:
         response = await client.post("/items/", content=body, headers={"content-type": "application/json"})
         assert response.status_code == 201, response.text
+
+
+async def test_a_batch_body_has_its_own_larger_limit(client_with: ClientFactory) -> None:
+    """POST /items/batch takes a body that POST /items/ refuses, and refuses one over its own limit."""
+    body = json.dumps(batch_body(3, description="d" * LIMIT)).encode()
+    json_type = {"content-type": "application/json"}
+    async with client_with(max_body_bytes=LIMIT, batch_max_body_bytes=len(body)) as client:
+        assert_problem(await client.post("/items/", content=oversized(), headers=json_type), 413)
+        assert (await client.post("/items/batch", content=body, headers=json_type)).status_code == 201
+        refused = await client.post("/items/batch", content=body + b" ", headers=json_type)
+        assert f"larger than {len(body)} bytes" in assert_problem(refused, 413)["detail"]
+        assert len((await client.get("/items/")).json()) == 3
 
 
 @pytest.mark.parametrize(

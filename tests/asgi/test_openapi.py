@@ -3,7 +3,8 @@
 import httpx
 import pytest
 
-from domain.item import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
+from application.get_items import GET_MANY_MAX
+from domain.item import DESCRIPTION_MAX_LENGTH, ITEM_ID_MAX, ITEM_ID_MIN, NAME_MAX_LENGTH
 from domain.listing import LIST_LIMIT_MAX, SORT_TOKENS
 
 
@@ -57,6 +58,7 @@ async def test_openapi_document_offers_exactly_the_domains_sort_orders(client: h
 
 OPERATION_IDS = {
     ("post", "/items/"): "createItem",
+    ("post", "/items/batch"): "createItems",
     ("get", "/items/"): "listItems",
     ("get", "/items/{item_id}"): "getItem",
     ("put", "/items/{item_id}"): "replaceItem",
@@ -111,3 +113,24 @@ async def test_patch_declares_both_json_media_types(client: httpx.AsyncClient) -
     content = spec["paths"]["/items/{item_id}"]["patch"]["requestBody"]["content"]
     assert set(content) == {"application/json", "application/merge-patch+json"}
     assert {media["schema"]["$ref"] for media in content.values()} == {"#/components/schemas/ItemPatch"}
+
+
+async def test_a_batch_create_takes_items_as_a_single_create_does(client: httpx.AsyncClient) -> None:
+    """The same item schema and the same Idempotency-Key header, its replay header documented."""
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    single, batch = paths["/items/"]["post"], paths["/items/batch"]["post"]
+    body = batch["requestBody"]["content"]["application/json"]["schema"]
+    assert (body["type"], body["minItems"]) == ("array", 1)
+    assert body["items"] == {"$ref": "#/components/schemas/ItemIn"}
+    assert batch["parameters"] == single["parameters"]
+    assert set(batch["responses"]["201"]["headers"]) == {"Idempotent-Replayed"}
+    assert {"409", "413", "415", "422"} <= batch["responses"].keys()
+
+
+async def test_a_batch_get_is_the_listing_with_repeated_ids(client: httpx.AsyncClient) -> None:
+    listing = (await client.get("/openapi.json")).json()["paths"]["/items/"]["get"]
+    ids = next(p for p in listing["parameters"] if p["name"] == "id")
+    schema = ids["schema"]
+    assert (ids["in"], schema["type"], schema["maxItems"]) == ("query", "array", GET_MANY_MAX)
+    assert (schema["items"]["minimum"], schema["items"]["maximum"]) == (ITEM_ID_MIN, ITEM_ID_MAX)
+    assert set(listing["responses"]["200"]["headers"]) == {"Link", "Missing-Ids"}

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.support.builders import item_body
+from tests.support.builders import batch_body, item_body
 from tests.support.server import ServiceProcess
 
 PACKAGE = "generated_items_client"
@@ -67,15 +67,20 @@ def _next_page(link: str | None) -> dict[str, Any] | None:
     return {name: values[0] for name, values in query.items()}
 
 
-def test_a_generated_client_does_a_full_round_trip(service: ServiceProcess, generated: str) -> None:
-    def module(name: str) -> ModuleType:
-        return importlib.import_module(f"{generated}.{name}")
+def _module(package: str, name: str) -> ModuleType:
+    return importlib.import_module(f"{package}.{name}")
 
-    items = {name: module(f"api.items.{name}") for name in (
+
+def _client(package: str, service: ServiceProcess) -> Any:
+    return _module(package, "client").Client(base_url=service.base_url, raise_on_unexpected_status=True)
+
+
+def test_a_generated_client_does_a_full_round_trip(service: ServiceProcess, generated: str) -> None:
+    items = {name: _module(generated, f"api.items.{name}") for name in (
         "create_item", "get_item", "list_items", "replace_item", "update_item", "delete_item",
     )}  # fmt: skip
-    health, models = module("api.health.get_readiness"), module("models")
-    client = module("client").Client(base_url=service.base_url, raise_on_unexpected_status=True)
+    health, models = _module(generated, "api.health.get_readiness"), _module(generated, "models")
+    client = _client(generated, service)
 
     ready = health.sync_detailed(client=client)
     assert ready.status_code == 200 and isinstance(ready.parsed, models.Health)
@@ -147,3 +152,36 @@ def test_a_generated_client_does_a_full_round_trip(service: ServiceProcess, gene
     assert isinstance(error, models.FieldError)
     assert (error.loc, error.type_) == (["body", "name"], "string_too_short")
     print(f"createItem name='' -> {invalid.status_code} {invalid.parsed.to_dict()}")
+
+
+def test_a_generated_client_creates_a_batch_and_gets_it_back_by_id(
+    service: ServiceProcess, generated: str
+) -> None:
+    create_items, list_items = (
+        _module(generated, f"api.items.{name}") for name in ("create_items", "list_items")
+    )
+    models, client = _module(generated, "models"), _client(generated, service)
+
+    body = [models.ItemIn.from_dict(entry) for entry in batch_body(3)]
+    created = create_items.sync_detailed(client=client, body=body, idempotency_key="batch-1")
+    assert created.status_code == 201 and all(isinstance(one, models.ItemOut) for one in created.parsed)
+    assert [one.name for one in created.parsed] == [entry.name for entry in body]
+    replayed = create_items.sync_detailed(client=client, body=body, idempotency_key="batch-1")
+    assert replayed.parsed == created.parsed and replayed.headers["idempotent-replayed"] == "true"
+    print(
+        f"createItems -> {created.status_code} {[one.to_dict() for one in created.parsed]}; again -> replayed"
+    )
+
+    first, _, last = (one.id for one in created.parsed)
+    missing = last + 1000
+    got = list_items.sync_detailed(client=client, id=[last, missing, first])
+    assert got.status_code == 200 and [one.id for one in got.parsed] == [last, first]
+    assert got.headers["missing-ids"] == str(missing)
+    print(f"listItems id={[last, missing, first]} -> {[one.id for one in got.parsed]}, Missing-Ids {missing}")
+
+    invalid = create_items.sync_detailed(
+        client=client, body=[*body, models.ItemIn.from_dict(item_body(name=""))]
+    )
+    assert invalid.status_code == 422 and isinstance(invalid.parsed, models.Problem)
+    assert [error.loc for error in invalid.parsed.errors] == [["body", 3, "name"]]
+    print(f"createItems with a bad item at 3 -> {invalid.status_code} {invalid.parsed.to_dict()}")

@@ -46,6 +46,12 @@ def item_body(**overrides: Any) -> dict[str, Any]:
     return item_fields(**overrides)
 
 
+def batch_body(count: int, **overrides: Any) -> list[dict[str, Any]]:
+    """The JSON body of a batch create (POST /items/batch): `count` item bodies, each named after
+    its index (so an answer can be matched to the request), `overrides` applied to every one."""
+    return [item_body(**{"name": f"{ITEM_FIELDS['name']} {index}", **overrides}) for index in range(count)]
+
+
 def item_json(**overrides: Any) -> bytes:
     """item_body as the bytes of a request (for raw HTTP and byte-exact tests)."""
     return json.dumps(item_body(**overrides), ensure_ascii=False).encode()

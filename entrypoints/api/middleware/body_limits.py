@@ -1,6 +1,8 @@
 """Request bodies: no larger than the limit (413), checked while the body streams in, so an
 oversized one is refused before it is read whole; JSON only (415 otherwise), so UTF-8 (422)."""
 
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,18 +25,25 @@ def is_json(content_type: str) -> bool:
 
 
 class BodyLimits:
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    """`max_body_bytes` for every body but those of the routes in `route_limits` (method, path),
+    which get their own."""
+
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, route_limits: Mapping[tuple[str, str], int]
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.route_limits = route_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WITH_BODY:
             await self.app(scope, receive, send)
             return
+        limit = self.route_limits.get((scope["method"], scope["path"]), self.max_body_bytes)
         headers = Headers(scope=scope)
         declared = headers.get("content-length", "")
-        if declared.isdecimal() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+        if declared.isdecimal() and int(declared) > limit:
+            await _too_large(limit, scope, receive, send)
             return
         body = bytearray()
         more = True
@@ -48,8 +57,8 @@ class BodyLimits:
                 await problem(400, detail, headers={"Connection": "close"})(scope, receive, send)
                 return
             body += message.get("body", b"")
-            if len(body) > self.max_body_bytes:
-                await self._too_large(scope, receive, send)
+            if len(body) > limit:
+                await _too_large(limit, scope, receive, send)
                 return
             more = message.get("more_body", False)
         content_type = headers.get("content-type")
@@ -64,10 +73,11 @@ class BodyLimits:
             return
         await self.app(scope, _replay(bytes(body), receive), send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"The request body is larger than {self.max_body_bytes} bytes"
-        # The rest of the body is not read; closing the connection spares reading it.
-        await problem(413, detail, headers={"Connection": "close"})(scope, receive, send)
+
+async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    detail = f"The request body is larger than {limit} bytes"
+    # The rest of the body is not read; closing the connection spares reading it.
+    await problem(413, detail, headers={"Connection": "close"})(scope, receive, send)
 
 
 def _is_utf8(body: bytearray) -> bool:

@@ -80,7 +80,8 @@ class ObservabilityMiddleware:
             metrics.IN_FLIGHT.dec()
             seconds = perf_counter() - started
             route: Any = scope.get("route")
-            template = getattr(route, "path", UNMATCHED_ROUTE)
+            # As published (/items/{item_id}), without the name of the path's convertor.
+            template = getattr(route, "path_format", UNMATCHED_ROUTE)
             metrics.observe_request(method, template, recorded, seconds)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(

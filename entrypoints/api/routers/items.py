@@ -9,19 +9,45 @@ validated again, and tests prove every answer matches the published schema.
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from domain.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
-from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item
+from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item, ItemDraft
 from domain.listing import ItemListQuery, Sort
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
 from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch, ListParameters, item_json, items_json
 from entrypoints.api.services import services_of
+from entrypoints.container import Services
 
 router = APIRouter(prefix="/items", tags=["items"])
+# Its own path, so that the body limits can give its body a larger bound (app.py).
+BATCH = "/batch"
+
+
+class _ItemSegment(StringConvertor):
+    """Any path segment but the batch resource's: /items/batch is no item whose id fails to parse,
+    so a GET or PUT there is a 405 naming POST, not a 422 for the id."""
+
+    regex = f"(?!{BATCH.removeprefix('/')}$)[^/]+"
+
+
+register_url_convertor("item_segment", _ItemSegment())
+# An item's address; its id is then validated as ItemId.
+_ITEM = "/{item_id:item_segment}"
 
 ItemId = Annotated[int, Path(ge=ITEM_ID_MIN, le=ITEM_ID_MAX, description="the item's id")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
+        pattern=r"^[!-~]+$",
+        description="A retry with the same key and body gets the first answer and creates nothing "
+        "(409 while the first is in flight, 422 with another body); kept for IDEMPOTENCY_TTL",
+    ),
+]
 IfMatch = Annotated[
     str | None,
     Header(
@@ -31,6 +57,18 @@ IfMatch = Annotated[
 
 _JSON = "application/json"
 _ETAG = {"ETag": {"description": "the item's strong entity tag", "schema": {"type": "string"}}}
+_MISSING = {
+    "Missing-Ids": {
+        "description": "the ids asked for (id) that no item has, comma-separated; absent when none is",
+        "schema": {"type": "string"},
+    }
+}
+_REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "a retry under the same Idempotency-Key, answered as the first was; nothing created",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
 _LINK = {
     "Link": {
         "description": 'RFC 8288 `<url>; rel="next"`: the next page, by cursor; absent on the last page',
@@ -76,32 +114,55 @@ def _unquoted(key: str | None) -> str | None:
 async def create_item(
     body: ItemIn,
     request: Request,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
-            pattern=r"^[!-~]+$",
-            description="A retry with the same key and body gets the first answer and creates nothing "
-            "(409 while the first is in flight, 422 with another body); kept for IDEMPOTENCY_TTL",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     create = services_of(request).create_item
     item = await create(body.name, body.description, idempotency_key=_unquoted(idempotency_key))
     return _answer(item, 201, Location=f"{router.prefix}/{item.id}")
 
 
+@router.post(
+    BATCH,
+    status_code=201,
+    response_model=list[ItemOut],
+    responses={201: {"headers": _REPLAYED}, **problem_responses(409, 413, 415, 422, 503)},
+    summary="Create items, all or none (once per Idempotency-Key)",
+    operation_id="createItems",
+)
+async def create_items(
+    body: Annotated[list[ItemIn], Body(min_length=1)],
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Every item is checked as `POST /items/` checks one, and an error's `loc` names the item by
+    its index (`["body", 17, "name"]`); one bad item stores none. The answer lists the items in the
+    order sent. At most `BATCH_MAX_ITEMS` items (else 413), in a body of at most
+    `BATCH_MAX_BODY_BYTES` (else 413).
+
+    A resource of its own rather than an array also taken by `POST /items/`: generated clients get
+    an operation and a body schema of its own instead of a union, this path alone gets the larger
+    body limit, and a 201 that made many items has no single `Location` to give.
+    """
+    drafts = [ItemDraft(**entry.model_dump()) for entry in body]
+    created = await services_of(request).create_items(drafts, idempotency_key=_unquoted(idempotency_key))
+    headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
+    return Response(items_json(created.items), 201, headers, _JSON)
+
+
 @router.get(
     "/",
     response_model=list[ItemOut],
-    responses={200: {"headers": _LINK}, **problem_responses(400, 422, 503)},
+    responses={200: {"headers": {**_LINK, **_MISSING}}, **problem_responses(400, 422, 503)},
     summary="List items, by offset (skip) or by cursor, sorted, optionally filtered by name",
+    description="With `id` instead, the items with those ids: in the order asked, each once, the ones "
+    "no item has left out and named in `Missing-Ids`.",
     operation_id="listItems",
 )
 @router.get("", response_model=list[ItemOut], include_in_schema=False)
 async def list_items(request: Request, query: Annotated[ListParameters, Query()]) -> Response:
     services = services_of(request)
+    if query.ids is not None:
+        return await _items_by_id(services, query.ids)
     order = Sort.parse(query.sort)
     after = None if query.cursor is None else services.cursors.decode(query.cursor, order, query.q)
     listing = await services.list_items(
@@ -117,8 +178,16 @@ async def list_items(request: Request, query: Annotated[ListParameters, Query()]
     return Response(items_json(listing.items), 200, headers, _JSON)
 
 
+async def _items_by_id(services: Services, item_ids: list[int]) -> Response:
+    found = await services.get_items(item_ids)
+    got = {item.id for item in found}
+    missing = [str(item_id) for item_id in dict.fromkeys(item_ids) if item_id not in got]
+    headers = {"Missing-Ids": ", ".join(missing)} if missing else {}
+    return Response(items_json(found), 200, headers, _JSON)
+
+
 @router.get(
-    "/{item_id}",
+    _ITEM,
     response_model=ItemOut,
     responses={
         200: {"headers": _ETAG},
@@ -145,7 +214,7 @@ async def get_item(
 
 
 @router.put(
-    "/{item_id}",
+    _ITEM,
     response_model=ItemOut,
     responses=_CHANGE_RESPONSES,
     summary="Replace an item (fields left out take their defaults)",
@@ -157,7 +226,7 @@ async def replace_item(item_id: ItemId, body: ItemIn, request: Request, if_match
 
 
 @router.patch(
-    "/{item_id}",
+    _ITEM,
     response_model=ItemOut,
     responses=_CHANGE_RESPONSES,
     summary="Change some fields of an item (JSON merge patch)",
@@ -182,7 +251,7 @@ async def update_item(
 
 
 @router.delete(
-    "/{item_id}",
+    _ITEM,
     status_code=204,
     response_class=Response,
     responses=problem_responses(404, 412, 422, 503),
