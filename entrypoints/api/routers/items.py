@@ -56,25 +56,23 @@ IfMatch = Annotated[
 ]
 
 _JSON = "application/json"
-_ETAG = {"ETag": {"description": "the item's strong entity tag", "schema": {"type": "string"}}}
-_MISSING = {
-    "Missing-Ids": {
-        "description": "the ids asked for (id) that no item has, comma-separated; absent when none is",
-        "schema": {"type": "string"},
-    }
-}
-_REPLAYED = {
-    "Idempotent-Replayed": {
-        "description": "a retry under the same Idempotency-Key, answered as the first was; nothing created",
-        "schema": {"type": "string", "enum": ["true"]},
-    }
-}
-_LINK = {
-    "Link": {
-        "description": 'RFC 8288 `<url>; rel="next"`: the next page, by cursor; absent on the last page',
-        "schema": {"type": "string"},
-    }
-}
+
+
+def _header(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    """An answer's header as the OpenAPI document describes it: a string, `schema` narrowing it."""
+    return {name: {"description": description, "schema": {"type": "string", **schema}}}
+
+
+_ETAG = _header("ETag", "the item's strong entity tag")
+_LINK = _header("Link", 'RFC 8288 `<url>; rel="next"`: the next page, by cursor; absent on the last page')
+_MISSING = _header(
+    "Missing-Ids", "the ids asked for (id) that no item has, comma-separated; absent when none is"
+)
+_REPLAYED = _header(
+    "Idempotent-Replayed",
+    "a retry under the same Idempotency-Key, answered as the first was; nothing created",
+    enum=["true"],
+)
 # A merge patch's own media type (RFC 7396), accepted beside application/json (FastAPI lists that one).
 _MERGE_PATCH_BODY = {
     "requestBody": {
