@@ -1,4 +1,4 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from domain.item import Item
 from domain.listing import LIST_LIMIT_MAX, ItemListQuery, position_of
@@ -13,7 +13,7 @@ class ExportItems:
         self._uow = uow
         self._page_size = page_size
 
-    async def __call__(self) -> AsyncIterator[list[Item]]:
+    async def __call__(self) -> AsyncGenerator[list[Item]]:
         query = ItemListQuery(limit=self._page_size)
         async with self._uow(read_only=True).snapshot() as uow:
             while True:

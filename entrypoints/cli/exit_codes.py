@@ -11,6 +11,7 @@ from domain.errors import (
     BrokerUnavailable,
     FeedPositionPruned,
     InvalidInput,
+    ItemAlreadyExists,
     ItemNotFound,
     PreconditionFailed,
     StorageUnavailable,
@@ -23,11 +24,12 @@ class ExitCode(IntEnum):
     USAGE = 2  # the command line itself is wrong (the CLI library's own code)
     NOT_FOUND = 3
     INVALID_INPUT = 4
-    CONFLICT = 5
+    CONFLICT = 5  # a stale version, or an id already taken
     UNAVAILABLE = 6  # the database cannot be reached; retrying later may work
     SCHEMA_NOT_CURRENT = 7  # run `items migrate upgrade`
     BAD_SETTINGS = 8  # an environment variable or .env entry is invalid
     INTERRUPTED = 130
+    OUTPUT_CLOSED = 141  # what read stdout stopped early (`| head`), as SIGPIPE would end a process
 
 
 class NothingToMigrate(Exception):
@@ -45,8 +47,10 @@ _CODES: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitC
     (KeyboardInterrupt, ExitCode.INTERRUPTED),
     (ItemNotFound, ExitCode.NOT_FOUND),
     ((InvalidInput, CommandError), ExitCode.INVALID_INPUT),
-    ((PreconditionFailed, FeedPositionPruned), ExitCode.CONFLICT),
+    ((PreconditionFailed, FeedPositionPruned, ItemAlreadyExists), ExitCode.CONFLICT),
     (SchemaNotCurrent, ExitCode.SCHEMA_NOT_CURRENT),
+    # Before the store's errors, which take in every OSError: a broken pipe is stdout's reader gone.
+    (BrokenPipeError, ExitCode.OUTPUT_CLOSED),
     ((StorageUnavailable, BrokerUnavailable, *STORE_ERRORS), ExitCode.UNAVAILABLE),
     ((ValidationError, NothingToMigrate), ExitCode.BAD_SETTINGS),
 )
@@ -59,6 +63,8 @@ def describe(error: BaseException) -> tuple[ExitCode, str]:
         return code, f"unexpected {type(error).__name__}: {error}"
     if isinstance(error, BrokerUnavailable):
         return code, str(error)
+    if code is ExitCode.OUTPUT_CLOSED:
+        return code, "the output was closed before the end (broken pipe)"
     if code is ExitCode.UNAVAILABLE:
         # Driver messages run to several lines of SQL and links; the kind of failure is enough.
         cause = error.__cause__ if isinstance(error, StorageUnavailable) else error

@@ -1,5 +1,6 @@
 """Item commands: each calls one application use-case through the container, as a route does."""
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -10,10 +11,11 @@ from application.get_item import GetItem
 from application.list_items import ListItems
 from application.update_item import UpdateItem
 from domain.item import Item
-from domain.listing import LIST_LIMIT_DEFAULT, ItemListQuery
-from entrypoints.cli.output import Output, show
+from domain.listing import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, SORT_TOKENS, ItemListQuery, Sort
+from entrypoints.cli.output import ItemPages, Output, show
 from entrypoints.cli.running import run, started_container
 from entrypoints.container import settle
+from entrypoints.cursors import CursorCodec
 
 OutputOption = Annotated[Output, typer.Option("--output", "-o", help="table for people, json for scripts")]
 ItemId = Annotated[int, typer.Argument(help="the item's id")]
@@ -52,20 +54,52 @@ def get(item_id: ItemId, output: OutputOption = Output.table) -> None:
     show(run(work), output)
 
 
-def list_(
-    skip: Annotated[int, typer.Option(help="items to skip")] = 0,
-    limit: Annotated[int, typer.Option(help="page size, 1 to 100")] = LIST_LIMIT_DEFAULT,
+def list_(  # every parameter is an option, passed by name
+    *,
+    skip: Annotated[int, typer.Option(help="items to skip (not with --cursor)")] = 0,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            help=f"page size, 1 to {LIST_LIMIT_MAX}; "
+            f"default {LIST_LIMIT_DEFAULT}, or {LIST_LIMIT_MAX} with --all"
+        ),
+    ] = None,
+    sort: Annotated[
+        str, typer.Option(help=f"order: {', '.join(SORT_TOKENS)} (- for descending; ties by id)")
+    ] = Sort().token,
+    q: Annotated[
+        str | None, typer.Option("--q", help="only items whose name contains this, ignoring case")
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        typer.Option(help="continue where a page ended (its `next cursor`), with the same --sort and --q"),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="every page to the end, not one")] = False,
     output: OutputOption = Output.table,
 ) -> None:
-    """List items in ascending id order."""
+    """List items, a page (or --all of them) in the order asked; when more follow a page, its next
+    cursor is printed on stderr."""
 
-    async def work() -> list[Item]:
-        query = ItemListQuery(skip=skip, limit=limit)
+    async def work() -> None:
+        order = Sort.parse(sort)
+        pages = ItemPages(output)
         async with started_container() as container:
             list_items: ListItems = await settle(container.list_items())
-            return (await list_items(query)).items
+            cursors: CursorCodec = await settle(container.cursor_codec())
+            page_size = (LIST_LIMIT_MAX if every else LIST_LIMIT_DEFAULT) if limit is None else limit
+            after = None if cursor is None else cursors.decode(cursor, order, q)
+            query = ItemListQuery(skip=skip, limit=page_size, sort=order, name_contains=q, after=after)
+            while True:
+                listing = await list_items(query)
+                pages.add(listing.items)
+                if listing.next_after is None or not every:
+                    break
+                query = replace(query, skip=0, after=listing.next_after)
+        pages.end()
+        if listing.next_after is not None:
+            typer.echo(f"next cursor: {cursors.encode(listing.next_after, order, q)}", err=True)
 
-    show(run(work), output)
+    run(work)
 
 
 def update(

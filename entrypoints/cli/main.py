@@ -2,7 +2,7 @@
 
 import typer
 
-from entrypoints.cli import changes, items, migrate, serve
+from entrypoints.cli import changes, item_export, item_import, items, migrate, serve
 
 app = typer.Typer(
     name="items",
@@ -14,6 +14,8 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.add_typer(migrate.app, name="migrate")
 items.register(app)
+app.command("import")(item_import.import_)
+app.command()(item_export.export)
 changes.register(app)
 
 

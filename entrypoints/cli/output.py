@@ -3,11 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-import orjson
 import typer
 
 from domain.item import CLIENT_FIELDS, Item
-from entrypoints.api.schemas import ItemOut
+from entrypoints.api.schemas import item_json
 
 TABLE_TEXT_WIDTH = 40
 
@@ -36,20 +35,47 @@ def _text(value: object) -> str:
 TABLE_COLUMNS = ("id", *CLIENT_FIELDS, "version", "updated_at")
 
 
-def _table(items: list[Item]) -> str:
-    header = TABLE_COLUMNS
-    rows = [tuple(_text(getattr(item, column)) for column in TABLE_COLUMNS) for item in items]
-    widths = [max(len(row[n]) for row in [header, *rows]) for n in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in [header, *rows]
-    )
+def _row(item: Item) -> tuple[str, ...]:
+    return tuple(_text(getattr(item, column)) for column in TABLE_COLUMNS)
 
 
-def show(items: Item | list[Item], output: Output) -> None:
-    many = items if isinstance(items, list) else [items]
-    if output is Output.table:
-        typer.echo(_table(many))
-        return
-    shaped = [ItemOut.model_validate(item, from_attributes=True).model_dump(mode="json") for item in many]
-    typer.echo(orjson.dumps(shaped if isinstance(items, list) else shaped[0]).decode())
+def show(item: Item, output: Output) -> None:
+    if output is Output.json:
+        typer.echo(item_json(item))
+    else:
+        ItemPages(output).add([item])
+
+
+class ItemPages:
+    """Items shown page by page as they come, none held: one table, whose columns widen where a
+    later page needs more room, or one JSON array."""
+
+    def __init__(self, output: Output) -> None:
+        self._output = output
+        self._widths = [len(column) for column in TABLE_COLUMNS]
+        self._started = False
+
+    def add(self, items: list[Item]) -> None:
+        if self._output is Output.json:
+            if items:
+                opening = b"," if self._started else b"["
+                typer.echo(opening + b",".join(item_json(item) for item in items), nl=False)
+                self._started = True
+            return
+        rows = [_row(item) for item in items]
+        if not self._started:
+            rows.insert(0, TABLE_COLUMNS)
+            self._started = True
+        if not rows:
+            return
+        self._widths = [max(width, *(len(row[n]) for row in rows)) for n, width in enumerate(self._widths)]
+        typer.echo(
+            "\n".join(
+                "  ".join(cell.ljust(width) for cell, width in zip(row, self._widths, strict=True)).rstrip()
+                for row in rows
+            )
+        )
+
+    def end(self) -> None:
+        if self._output is Output.json:
+            typer.echo("]" if self._started else "[]")

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from adapters.sqlalchemy import migrator
 from bench.service import free_port
 from entrypoints.cli.exit_codes import ExitCode
-from entrypoints.cli.main import app
 from entrypoints.cli.output import TABLE_COLUMNS
 from tests.support.builders import cli_create_args, item_fields
+from tests.support.cli import Items
 
 # The revision the code expects and the one a step below it: read, so a new migration needs no edit here.
 HEAD = migrator.head()
@@ -26,18 +26,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def items(sqlite_url: str) -> Iterator["Items"]:
+def items(sqlite_url: str) -> Iterator[Items]:
     yield Items({"DATABASE_URL": sqlite_url, "LOG_FORMAT": "text"})
-
-
-class Items:
-    """Runs `items ...` in this process, with the given environment."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-
-    def __call__(self, *args: str, **env: str) -> Result:
-        return CliRunner().invoke(app, list(args), env={**self.env, **env})
 
 
 def _single_error_line(result: Result) -> str:

@@ -2,12 +2,19 @@
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from adapters.sqlalchemy.engine import create_engine
+from adapters.sqlalchemy.migrator import upgrade
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from bench.database import admin
+from domain.ports import UnitOfWorkFactory
+
+T = TypeVar("T")
 
 
 def own_database(
@@ -25,3 +32,18 @@ def own_database(
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def in_store(database_url: str, work: Callable[[UnitOfWorkFactory], Awaitable[T]]) -> T:
+    """What `work` answers on the database's store (its schema upgraded first), from a test that runs
+    no event loop: an engine of its own, closed afterwards."""
+
+    async def run() -> T:
+        engine = create_engine(database_url)
+        try:
+            await upgrade(engine)
+            return await work(SqlAlchemyUnitOfWorkFactory(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from application.export_items import ExportItems
 from domain.item import Item
 from domain.listing import ItemListQuery, Sort, SortField, order_key, position_of
 from domain.ports import UnitOfWorkFactory
@@ -13,6 +14,11 @@ async def add(uow_factory: UnitOfWorkFactory, item: Item) -> Item:
         stored = await uow.items.add(item)
         await uow.commit()
     return stored
+
+
+async def every_item(uow_factory: UnitOfWorkFactory) -> list[Item]:
+    """Every stored item, in id order."""
+    return [item async for page in ExportItems(uow_factory)() for item in page]
 
 
 async def get(uow_factory: UnitOfWorkFactory, item_id: int) -> Item | None:

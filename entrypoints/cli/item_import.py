@@ -1,0 +1,112 @@
+"""`items import FILE`: new or exported items from a JSON Lines or CSV file, in batches through
+CreateItems, streamed: one batch is held at a time, whatever the file's size.
+
+Each batch is sent under an idempotency key made of its place in the file and its bytes, so running
+the same command again, after a crash or with a bad line fixed, resumes: each batch an earlier run
+committed is answered as a replay of that run's answer, and nothing is imported twice.
+"""
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from typing import Annotated, BinaryIO
+
+import typer
+
+from application.create_items import CreateItems
+from application.idempotent_create import Created
+from domain.errors import InvalidInput
+from entrypoints.cli.item_files import FileFormat, FormatOption, file_format, opened_for_reading, size_of
+from entrypoints.cli.item_lines import BadLine, Line, item_lines
+from entrypoints.cli.progress import Progress, QuietOption
+from entrypoints.cli.running import run, started_container
+from entrypoints.container import settle
+
+KEY_PREFIX = "import:"
+
+
+def batch_key(batch: Sequence[Line]) -> str:
+    """`import:` and the SHA-256 of the batch's first line number, the CSV header it was read by
+    (empty in JSON Lines) and each line's bytes, every part length-prefixed: the same batch of the
+    same file gets the same key in every run, and another batch, or the same lines elsewhere in a
+    file, another key."""
+    first = batch[0]
+    digest = hashlib.sha256(f"{first.number}:{len(first.header)}:".encode() + first.header)
+    for line in batch:
+        digest.update(f"{len(line.raw)}:".encode() + line.raw)
+    return KEY_PREFIX + digest.hexdigest()
+
+
+def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    batch: list[Line] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Tally:
+    """Items created by this run, and those an earlier run had (their batch was answered as a replay)."""
+
+    def __init__(self) -> None:
+        self.new = 0
+        self.already = 0
+
+    def add(self, created: Created) -> None:
+        if created.replayed:
+            self.already += len(created.items)
+        else:
+            self.new += len(created.items)
+
+    def __str__(self) -> str:
+        return f"{self.new + self.already:,} items ({self.new:,} new, {self.already:,} already imported)"
+
+
+def _stopped(error: BaseException, tally: _Tally) -> str:
+    """What the run did, and how to resume it."""
+    if isinstance(error, BadLine):
+        where, first = f" at line {error.number}", "fix that line"
+    else:
+        where, first = "", "deal with the error below"
+    return (
+        f"stopped{where} after importing {tally}; {first}, then run the same command again to import "
+        "the rest (nothing is imported twice)"
+    )
+
+
+async def _import(stream: BinaryIO, chosen: FileFormat, batch_size: int | None, quiet: bool) -> None:
+    async with started_container() as container:
+        create_items: CreateItems = await settle(container.create_items())
+        most = create_items.max_items
+        size = most if batch_size is None else batch_size
+        if not 1 <= size <= most:
+            raise InvalidInput("--batch-size", f"must be 1 to {most} (the BATCH_MAX_ITEMS setting)")
+        total = size_of(stream)
+        progress = Progress("importing", total, quiet=quiet)
+        tally = _Tally()
+        try:
+            for batch in _batches(item_lines(stream, chosen), size):
+                created = await create_items([line.entry for line in batch], idempotency_key=batch_key(batch))
+                tally.add(created)
+                progress.advance(len(created.items), None if total is None else stream.tell())
+        except BaseException as error:
+            progress.report(_stopped(error, tally))
+            raise
+        progress.finish(f"imported {tally}")
+
+
+def import_(
+    file: Annotated[str, typer.Argument(help="a JSON Lines or CSV file; - for stdin")],
+    format_: FormatOption = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="items per batch; default and most: the BATCH_MAX_ITEMS setting")
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Import items: new ones (name, description), or exported ones restored with their ids, times
+    and versions. After a failure, run the same command again: it resumes, importing nothing twice."""
+    chosen = file_format(file, format_)
+    with opened_for_reading(file) as stream:
+        run(lambda: _import(stream, chosen, batch_size, quiet))
