@@ -37,10 +37,7 @@ class CreateItems:
         if len(entries) > self.max_items:
             raise BatchTooLarge(len(entries), self.max_items)
         now = self._clock()
-        batch = [
-            Item.new(entry.name, entry.description, now) if isinstance(entry, ItemDraft) else entry
-            for entry in entries
-        ]
+        batch = [Item.drafted(entry, now) if isinstance(entry, ItemDraft) else entry for entry in entries]
         _check_one_kind(batch)
 
         async def add(uow: UnitOfWork) -> tuple[Item, ...]:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from domain.item import CLIENT_FIELDS, Item, ItemDraft
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+_ITEM_FIELDS = tuple(field.name for field in fields(Item))
 DEFAULT_IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
@@ -32,18 +33,16 @@ def fingerprint(item: Item | ItemDraft) -> str:
 
 def batch_fingerprint(entries: Sequence[ItemDraft | Item]) -> str:
     """Identifies a batch create: each draft by its client fields, each exported item being restored
-    by all of its fields (its id, times and version are part of what was asked)."""
-    return _digest(
-        [
-            "batch",
-            *(
-                f"draft {fingerprint(entry)}"
-                if isinstance(entry, ItemDraft)
-                else f"item {_digest(getattr(entry, field.name) for field in fields(Item))}"
-                for entry in entries
-            ),
-        ]
-    )
+    by all of its fields (its id, times and version are part of what was asked). One digest over
+    every value, each length-prefixed and each entry tagged with its kind."""
+    digest = hashlib.sha256(b"batch")
+    for entry in entries:
+        names = CLIENT_FIELDS if isinstance(entry, ItemDraft) else _ITEM_FIELDS
+        digest.update(b"d" if names is CLIENT_FIELDS else b"i")
+        for name in names:
+            value = str(getattr(entry, name)).encode("utf-8", "surrogatepass")
+            digest.update(b"%d:%b" % (len(value), value))
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,10 @@ the same command again, after a crash or with a bad line fixed, resumes: each ba
 committed is answered as a replay of that run's answer, and nothing is imported twice.
 """
 
+import asyncio
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import suppress
 from typing import Annotated, BinaryIO
 
 import typer
@@ -36,10 +38,19 @@ def batch_key(batch: Sequence[Line]) -> str:
     return KEY_PREFIX + digest.hexdigest()
 
 
-def _batches(lines: Iterator[Line], size: int) -> Iterator[list[Line]]:
+# Lines read between two turns of the event loop while a batch is being written.
+_LINES_PER_TURN = 50
+
+
+async def _batches(lines: Iterator[Line], size: int) -> AsyncIterator[list[Line]]:
+    """The lines in batches of `size`. Reading gives the event loop a turn every few lines, so the
+    batch sent before goes on with its round trips meanwhile: the store writes one batch while the
+    next is read and checked."""
     batch: list[Line] = []
     for line in lines:
         batch.append(line)
+        if len(batch) % _LINES_PER_TURN == 0:
+            await asyncio.sleep(0)
         if len(batch) == size:
             yield batch
             batch = []
@@ -86,12 +97,38 @@ async def _import(stream: BinaryIO, chosen: FileFormat, batch_size: int | None, 
         total = size_of(stream)
         progress = Progress("importing", total, quiet=quiet)
         tally = _Tally()
-        try:
-            for batch in _batches(item_lines(stream, chosen), size):
-                created = await create_items([line.entry for line in batch], idempotency_key=batch_key(batch))
+        # One batch in flight while the next is read, each sent once the one before has landed: they
+        # commit in file order, so a stop leaves the file's first batches committed. From a pipe,
+        # reading may block the event loop until more is written: there each lands before reading on.
+        overlapping = total is not None
+        in_flight: tuple[asyncio.Task[Created], int | None] | None = None
+
+        async def land() -> None:
+            nonlocal in_flight
+            if in_flight is not None:
+                (sending, read_to), in_flight = in_flight, None
+                created = await sending
                 tally.add(created)
-                progress.advance(len(created.items), None if total is None else stream.tell())
+                progress.advance(len(created.items), read_to)
+
+        try:
+            async for batch in _batches(item_lines(stream, chosen), size):
+                await land()
+                entries = [line.entry for line in batch]
+                sending = asyncio.create_task(create_items(entries, idempotency_key=batch_key(batch)))
+                in_flight = (sending, stream.tell() if overlapping else None)
+                if not overlapping:
+                    await land()
+            await land()
+        except Exception as error:
+            # The batch in flight was read before the stop: it lands, or fails, before the report.
+            with suppress(Exception):
+                await land()
+            progress.report(_stopped(error, tally))
+            raise
         except BaseException as error:
+            if in_flight is not None:
+                in_flight[0].cancel()
             progress.report(_stopped(error, tally))
             raise
         progress.finish(f"imported {tally}")

@@ -12,7 +12,7 @@ from domain.item import (
     as_utc,
     check_item_id,
 )
-from tests.support.builders import an_item
+from tests.support.builders import a_draft, an_item
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -93,3 +93,12 @@ def test_an_item_restored_from_a_store_equals_the_item_that_was_stored() -> None
     assert restored == stored and hash(restored) == hash(stored)
     with pytest.raises(FrozenInstanceError):
         restored.name = "changed"  # type: ignore[misc]
+
+
+def test_an_item_drafted_equals_the_item_new_makes_and_its_draft_checks_the_fields() -> None:
+    local = NOW.astimezone(timezone(timedelta(hours=-5)))
+    drafted = Item.drafted(a_draft(), local)
+    assert drafted == an_item(now=NOW) and hash(drafted) == hash(an_item(now=NOW))
+    assert drafted.created_at.utcoffset() == timedelta(0)
+    with pytest.raises(InvalidItem):
+        a_draft(name="")
