@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -33,16 +34,15 @@ def fingerprint(item: Item | ItemDraft) -> str:
 
 def batch_fingerprint(entries: Sequence[ItemDraft | Item]) -> str:
     """Identifies a batch create: each draft by its client fields, each exported item being restored
-    by all of its fields (its id, times and version are part of what was asked). One digest over
-    every value, each length-prefixed and each entry tagged with its kind."""
-    digest = hashlib.sha256(b"batch")
-    for entry in entries:
-        names = CLIENT_FIELDS if isinstance(entry, ItemDraft) else _ITEM_FIELDS
-        digest.update(b"d" if names is CLIENT_FIELDS else b"i")
-        for name in names:
-            value = str(getattr(entry, name)).encode("utf-8", "surrogatepass")
-            digest.update(b"%d:%b" % (len(value), value))
-    return digest.hexdigest()
+    by all of its fields (its id, times and version are part of what was asked). The digest of one
+    JSON array holding each entry's kind and values, which no other batch shares."""
+    canonical = [
+        ["draft", *(str(getattr(entry, name)) for name in CLIENT_FIELDS)]
+        if isinstance(entry, ItemDraft)
+        else ["item", *(str(getattr(entry, name)) for name in _ITEM_FIELDS)]
+        for entry in entries
+    ]
+    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

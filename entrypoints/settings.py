@@ -176,6 +176,12 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def store_in_process(self) -> bool:
+        """Whether the store does its work in this process (SQLite on a thread of it), not in a server
+        beside it: work overlapped with the store's then only competes with it for the same CPU."""
+        return not self.database_url.startswith("postgresql")
+
+    @property
     def backend(self) -> Literal["memory", "sql"]:
         return "memory" if self.database_url.startswith("memory://") else "sql"
 

@@ -115,11 +115,16 @@ class StatementCompiler:
         )
         if not binds:
             return orjson.dumps(list(rows)).decode()
+        # A batch's rows often share values (new items share their creation time): each converted once.
+        done: dict[tuple[int, Any], Any] = {}
         converted = []
         for row in rows:
             values = list(row)
             for position, convert in binds:
-                values[position] = convert(values[position])
+                key = (position, values[position])
+                if key not in done:
+                    done[key] = convert(values[position])
+                values[position] = done[key]
             converted.append(values)
         return orjson.dumps(converted).decode()
 

@@ -40,6 +40,16 @@ def item_from_row(row: Sequence[Any]) -> Item:
     return Item.restored(**values)
 
 
+def item_stored(item: Item, item_id: int) -> Item:
+    """`item` as the store now holds it under `item_id`: as given, its times in UTC (as
+    item_from_row would read it back)."""
+    values = {name: getattr(item, name) for name in ITEM_FIELDS}
+    for name in _TIMESTAMPS:
+        values[name] = as_utc(values[name])
+    values["id"] = item_id
+    return Item.restored(**values)
+
+
 def _derived(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """The derived columns' values, from the client fields in `values` (None stays None: kept)."""
     derived = {}

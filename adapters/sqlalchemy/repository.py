@@ -31,6 +31,7 @@ from adapters.sqlalchemy.mapping import (
     INSERTED_COLUMNS,
     ITEM_COLUMNS,
     item_from_row,
+    item_stored,
     values_from_change,
     values_from_item,
 )
@@ -83,7 +84,8 @@ def _add_many(dialect_name: str, restoring: bool) -> Insert:
     rows = json_array_rows(
         bindparam("rows", type_=String()), [column.type for column in columns], dialect_name
     )
-    return insert(items).from_select(columns, rows).returning(*ITEM_COLUMNS)
+    added = insert(items).from_select(columns, rows)
+    return added if restoring else added.returning(items.c.id)
 
 
 _DELETE_AT_VERSIONS = _DELETE.where(_AT_VERSIONS)
@@ -180,15 +182,16 @@ class SqlAlchemyItemRepository(ItemRepository):
             raise ItemAlreadyExists(taken[0])
         rows = ([*([item.id] if restoring else []), *values_from_item(item).values()] for item in items_)
         statement = _add_many(self._statements.dialect_name, restoring)
-        batch = self._statements.json_rows(_batch_columns(restoring), rows)
-        added = [item_from_row(row) for row in await self._statements.rows(statement, {"rows": batch})]
-        if not restoring:
-            # The store numbers the rows in the order given; RETURNING promises no order.
-            return sorted(added, key=_item_id)
-        if self._statements.dialect_name == "postgresql":
-            await self._statements.execute(_PG_IDS_PAST, {"highest_id": max(restored)})
-        by_id = {item.id: item for item in added}
-        return [by_id[item_id] for item_id in restored]
+        batch = {"rows": self._statements.json_rows(_batch_columns(restoring), rows)}
+        if restoring:
+            await self._statements.execute(statement, batch)
+            if self._statements.dialect_name == "postgresql":
+                await self._statements.execute(_PG_IDS_PAST, {"highest_id": max(restored)})
+            return [item_stored(item, item_id) for item, item_id in zip(items_, restored, strict=True)]
+        # The store numbers the rows in the order given; RETURNING promises no order. Only the ids
+        # come back: the rest is stored as given, and reading it back would cost more than the insert.
+        ids = sorted(row[0] for row in await self._statements.rows(statement, batch))
+        return [item_stored(item, item_id) for item, item_id in zip(items_, ids, strict=True)]
 
     async def get(self, item_id: int) -> Item | None:
         row = await self._statements.row(_GET, {"item_id": item_id})
@@ -246,11 +249,6 @@ class SqlAlchemyItemRepository(ItemRepository):
         current = item_from_row(row)
         check_version(item_id, current.version, expected_versions)
         return current
-
-
-def _item_id(item: Item) -> int:
-    assert item.id is not None, "a stored item has an id"
-    return item.id
 
 
 def _json_array(versions: frozenset[int]) -> str:

@@ -5,7 +5,16 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.errors import InvalidQuery
-from domain.listing import SORT_KEYS, SORT_TOKENS, ItemListQuery, Position, Sort, SortField
+from domain.listing import (
+    LIST_LIMIT_MAX,
+    SORT_KEYS,
+    SORT_TOKENS,
+    WALK_PAGE_MAX,
+    ItemListQuery,
+    Position,
+    Sort,
+    SortField,
+)
 from tests.support.builders import UNKNOWN_FIELD
 
 MOMENT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -73,3 +82,12 @@ def test_a_cursor_that_does_not_fit_its_sort_is_invalid(field: SortField, positi
 )
 def test_a_cursor_that_fits_its_sort_is_accepted(field: SortField, position: Position) -> None:
     assert ItemListQuery(sort=Sort(field), after=position).after == position
+
+
+def test_a_walk_reads_pages_past_a_clients_bound_up_to_its_own() -> None:
+    assert ItemListQuery.walk(WALK_PAGE_MAX).limit == WALK_PAGE_MAX > LIST_LIMIT_MAX
+    with pytest.raises(InvalidQuery):
+        ItemListQuery(limit=WALK_PAGE_MAX)
+    for size in (0, WALK_PAGE_MAX + 1):
+        with pytest.raises(InvalidQuery):
+            ItemListQuery.walk(size)
