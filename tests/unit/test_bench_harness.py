@@ -1,12 +1,17 @@
 """The pure parts of the load benchmark (bench/): reading wrk, medians, the table, Link headers;
 and the in-process memory store benchmark, run small."""
 
+import json
+from pathlib import Path
+
 import pytest
 
+from bench.bulk import write_items
 from bench.memory_scale import SCENARIOS, _measure
 from bench.report import paired_ratio, summarize, table
 from bench.run import _next_link
 from bench.wrk import Measurement, parse
+from tests.support.builders import item_body
 
 WRK_REPORT = """\
 Running 5s test @ http://127.0.0.1:8103/items/1
@@ -71,3 +76,11 @@ async def test_memory_scale_times_every_scenario_at_both_levels() -> None:
         assert list(timings) == list(SCENARIOS)
         assert timings["get"][1] == 1
         assert all(micros > 0 and ratio > 0 for micros, ratio in timings.values())
+
+
+def test_the_bulk_benchmark_file_holds_one_new_item_per_line(tmp_path: Path) -> None:
+    lines = write_items(tmp_path / "items.jsonl", 3).read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [
+        item_body(name=f"bulk item {n}", description=f"loaded by the benchmark, line {n + 1}")
+        for n in range(3)
+    ]
