@@ -11,8 +11,10 @@ under `pytest -s`.
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -66,9 +68,18 @@ DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BACKENDS = ["memory", "sqlite", "postgres"]
 
 
+async def _migrated(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """The URL of a database of this session's own, or a skip saying why there is none."""
+    """The URL of a database of this session's own, its schema at head, or a skip saying why there is
+    none."""
     server_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES_URL)
     name = f"items_test_{uuid.uuid4().hex[:12]}"
     try:
@@ -78,19 +89,32 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (CI=true requires it)")
         pytest.skip(reason)
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        asyncio.run(_migrated(url))
+        yield url
     finally:
         asyncio.run(admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file holding the schema at head and nothing else, made once per test process: each
+    test's SQLite store starts as a copy of it (migrating a new file per test cost 0.2 s each)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "items.db"
+    asyncio.run(_migrated(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A fresh, empty store's URL per test, for each backend."""
+    """A fresh, empty store's URL per test, for each backend, its schema at head."""
     if request.param == "memory":
         return "memory://"
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'items.db'}"
+        copy = tmp_path_factory.mktemp("sqlite") / "items.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), copy)
+        return f"sqlite+aiosqlite:///{copy}"
     url: str = request.getfixturevalue("postgres_url")
     return url
 
@@ -102,7 +126,11 @@ async def uow_factory(database_url: str) -> AsyncIterator[UnitOfWorkFactory]:
         return
     engine = create_engine(database_url)
     try:
-        await upgrade(engine)
+        # The pool's first connection (and SQLAlchemy's first-connect statements) before the test,
+        # as `items serve`'s schema check makes it at start-up.
+        async with engine.connect():
+            pass
+        # The store's schema is at head already (database_url): what earlier tests left is cleared.
         if engine.dialect.name == "postgresql":
             async with engine.begin() as connection:
                 await connection.execute(
