@@ -1,5 +1,8 @@
 """What replacing and updating an item share: one atomic change in the store, no read before it."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from domain.item import Item, ItemChange, check_item_id
 from domain.ports import Clock, UnitOfWorkFactory
 
@@ -16,14 +19,11 @@ class ItemChanger:
         self._clock = clock
 
     async def _apply(
-        self,
-        item_id: int,
-        name: str | None,
-        description: str | None,
-        expected_versions: frozenset[int] | None,
+        self, item_id: int, fields: Mapping[str, Any], expected_versions: frozenset[int] | None
     ) -> Item:
+        """`fields`: client fields by name (domain.item.CLIENT_FIELDS) to set; None keeps one."""
         check_item_id(item_id)
-        change = ItemChange(self._clock(), name, description, expected_versions)
+        change = ItemChange(self._clock(), expected_versions=expected_versions, **fields)
         async with self._uow().single_write() as uow:
             item = await uow.items.change(item_id, change)
             await uow.commit()

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from application.idempotent_create import create_once
 from domain.idempotency import DEFAULT_IDEMPOTENCY_TTL, fingerprint
-from domain.item import Item
+from domain.item import Item, ItemDraft
 from domain.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
@@ -16,9 +16,9 @@ class CreateItem:
         self._clock = clock
         self._ttl = idempotency_ttl
 
-    async def __call__(self, name: str, description: str = "", idempotency_key: str | None = None) -> Item:
+    async def __call__(self, draft: ItemDraft, idempotency_key: str | None = None) -> Item:
         now = self._clock()
-        item = Item.new(name, description, now)
+        item = Item.drafted(draft, now)
         if idempotency_key is None:
             async with self._uow().single_write() as uow:
                 stored = await uow.items.add(item)

@@ -34,6 +34,7 @@ from application.create_item import CreateItem
 from application.relay_changes import RelayChanges
 from bench.database import fresh_database
 from entrypoints.api.schemas import change_json
+from tests.support.builders import a_draft
 
 # The migration that added the triggers: its DDL drops and restores them here.
 feed_migration = importlib.import_module("adapters.sqlalchemy.migrations.versions.0003_change_feed")
@@ -60,7 +61,7 @@ async def _create_micros(create: CreateItem, count: int) -> float:
     times = []
     for n in range(count):
         start = time.perf_counter()
-        await create(f"bench {n}")
+        await create(a_draft(name=f"bench {n}"))
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1e6
 
@@ -82,7 +83,7 @@ async def relay_rate(factory: SqlAlchemyUnitOfWorkFactory, nats_url: str, change
     """Changes per second the relay publishes, confirmed one at a time (the feed filled first)."""
     create = CreateItem(factory, utc_now)
     for n in range(changes):
-        await create(f"relayed {n}")
+        await create(a_draft(name=f"relayed {n}"))
     label = uuid.uuid4().hex[:8]
     target = JetStreamTarget(nats_url, f"BENCH_{label}", f"bench_{label}.changes", 120.0, 2.0)
     async with jetstream_publisher(target, change_json) as publisher:

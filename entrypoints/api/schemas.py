@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from application.get_items import GET_MANY_MAX
 from domain.feed import ChangeKind, RecordedChange
-from domain.item import DESCRIPTION_MAX_LENGTH, ITEM_ID_MAX, ITEM_ID_MIN, NAME_MAX_LENGTH, Item
+from domain.item import DESCRIPTION_MAX_LENGTH, ITEM_ID_MAX, ITEM_ID_MIN, NAME_MAX_LENGTH, Item, ItemDraft
 from domain.listing import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_SKIP_MAX, SEARCH_MAX_LENGTH, SORT_TOKENS
 from entrypoints.cursors import CURSOR_MAX_LENGTH
 
@@ -38,12 +38,23 @@ class ItemIn(_Input):
     name: Name = Field(examples=["Teapot"])
     description: Description = Field("", examples=["Short and stout"])
 
+    def draft(self) -> ItemDraft:
+        return ItemDraft(**self.model_dump())
+
 
 class ItemPatch(_Input):
     """A JSON merge patch: fields left out stay as they are; a null description clears it."""
 
     name: Name = Field(None, json_schema_extra=_drop_default)  # type: ignore[assignment]
     description: Description | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the patch sets, by name. In a merge patch null removes a field: a removed
+        field takes its default, as in a whole item (ItemIn)."""
+        return {
+            name: ItemIn.model_fields[name].get_default() if value is None else value
+            for name, value in self.model_dump(exclude_unset=True).items()
+        }
 
 
 # An item as every answer shows it: published in the OpenAPI document, while the answers are built

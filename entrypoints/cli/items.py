@@ -10,7 +10,7 @@ from application.delete_item import DeleteItem
 from application.get_item import GetItem
 from application.list_items import ListItems
 from application.update_item import UpdateItem
-from domain.item import Item
+from domain.item import Item, ItemDraft
 from domain.listing import LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, SORT_TOKENS, ItemListQuery, Sort
 from entrypoints.cli.output import ItemPages, Output, show
 from entrypoints.cli.running import run, started_container
@@ -38,7 +38,7 @@ def create(
     async def work() -> Item:
         async with started_container() as container:
             create_item: CreateItem = await settle(container.create_item())
-            return await create_item(name, description)
+            return await create_item(ItemDraft(name, description))
 
     show(run(work), output)
 

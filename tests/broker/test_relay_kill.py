@@ -21,6 +21,7 @@ from application.create_item import CreateItem
 from application.delete_item import DeleteItem
 from application.update_item import UpdateItem
 from tests.support.broker import BrokerMessage, stream_messages, stream_size
+from tests.support.builders import a_draft
 from tests.support.feed import changes_so_far
 from tests.support.relay_process import RelayProcess
 
@@ -53,7 +54,7 @@ async def write(uow: SqlAlchemyUnitOfWorkFactory, rng: random.Random, ledger: se
     for n in range(WRITES):
         choice = rng.random()
         if not live or choice < 0.5:
-            item = await create(f"item {n}")
+            item = await create(a_draft(name=f"item {n}"))
             assert item.id is not None
             item_id = item.id
             version = live[item_id] = item.version

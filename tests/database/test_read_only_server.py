@@ -13,6 +13,7 @@ from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.create_item import CreateItem
 from bench.database import admin
 from domain.errors import StorageUnavailable
+from tests.support.builders import a_draft
 from tests.support.databases import own_database
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
@@ -39,10 +40,10 @@ async def test_a_write_refused_as_read_only_is_a_503_and_its_connection_is_repla
         # A standby's refusal (SQLSTATE 25006), for the sessions that start from now on.
         await admin(postgres_database, f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
         with pytest.raises(StorageUnavailable):
-            await create("refused")
+            await create(a_draft(name="refused"))
         # The primary is writable again: a session started before now would still be read-only.
         # (From the session's database: a new session on this one is read-only itself.)
         await admin(postgres_url, f'ALTER DATABASE "{database}" RESET default_transaction_read_only')
-        assert (await create("accepted")).name == "accepted"
+        assert (await create(a_draft(name="accepted"))).name == "accepted"
     finally:
         await engine.dispose()

@@ -17,7 +17,7 @@ from application.get_item import GetItem
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
 from domain.errors import ItemNotFound, PreconditionFailed
-from tests.support.builders import an_item, item_fields
+from tests.support.builders import a_draft, an_item
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 
@@ -86,14 +86,12 @@ async def test_a_create_without_a_key_is_one_insert(
     traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
 ) -> None:
     uow, log = traced
-    assert await _sent(log, lambda: CreateItem(uow, clock=lambda: NOW)(**item_fields(name="lone"))) == [
-        "INSERT"
-    ]
+    assert await _sent(log, lambda: CreateItem(uow, clock=lambda: NOW)(a_draft(name="lone"))) == ["INSERT"]
 
 
 async def test_a_delete_is_one_delete(traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]]) -> None:
     uow, log = traced
-    item_id = (await CreateItem(uow, clock=lambda: NOW)(**item_fields(name="doomed"))).id
+    item_id = (await CreateItem(uow, clock=lambda: NOW)(a_draft(name="doomed"))).id
     assert item_id is not None
     assert await _sent(log, lambda: DeleteItem(uow)(item_id)) == ["DELETE"]
 
@@ -109,10 +107,10 @@ async def test_a_put_or_patch_is_one_update_with_or_without_if_match(
     traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
 ) -> None:
     uow, log = traced
-    item_id = (await CreateItem(uow, clock=lambda: NOW)(**item_fields(name="changed"))).id
+    item_id = (await CreateItem(uow, clock=lambda: NOW)(a_draft(name="changed"))).id
     assert item_id is not None
     replace, update = ReplaceItem(uow, clock=lambda: NOW), UpdateItem(uow, clock=lambda: NOW)
-    assert await _sent(log, lambda: replace(item_id, **item_fields(name="renamed"))) == ["UPDATE"]
+    assert await _sent(log, lambda: replace(item_id, a_draft(name="renamed"))) == ["UPDATE"]
     assert await _sent(log, lambda: update(item_id, description="d", expected_versions=frozenset({2}))) == [
         "UPDATE"
     ]
@@ -122,7 +120,7 @@ async def test_a_change_that_writes_nothing_says_why_under_the_rows_lock(
     traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
 ) -> None:
     uow, log = traced
-    item_id = (await CreateItem(uow, clock=lambda: NOW)(**item_fields(name="as is"))).id
+    item_id = (await CreateItem(uow, clock=lambda: NOW)(a_draft(name="as is"))).id
     assert item_id is not None
     update = UpdateItem(uow, clock=lambda: NOW)
     # Nothing to change: the UPDATE matches no row, the locked read finds the item as asked.
@@ -139,7 +137,7 @@ async def test_a_read_runs_without_a_transaction(
     traced: tuple[SqlAlchemyUnitOfWorkFactory, list[str]],
 ) -> None:
     uow, log = traced
-    item_id = (await CreateItem(uow, clock=lambda: NOW)(**item_fields(name="read me"))).id
+    item_id = (await CreateItem(uow, clock=lambda: NOW)(a_draft(name="read me"))).id
     assert item_id is not None
     assert await _sent(log, lambda: GetItem(uow)(item_id)) == ["SELECT"]
 
@@ -149,7 +147,7 @@ async def test_an_idempotent_create_keeps_its_transaction(
 ) -> None:
     uow, log = traced
     sent = await _sent(
-        log, lambda: CreateItem(uow, clock=lambda: NOW)(**item_fields(name="once"), idempotency_key="k-1")
+        log, lambda: CreateItem(uow, clock=lambda: NOW)(a_draft(name="once"), idempotency_key="k-1")
     )
     assert sent[0] == "BEGIN" and sent[-1] == "COMMIT"
     assert "INSERT" in sent

@@ -51,7 +51,7 @@ def clock() -> FakeClock:
 
 
 async def test_created_item_can_be_got_back(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    created = await CreateItem(uow, clock)(**item_fields())
+    created = await CreateItem(uow, clock)(a_draft())
     assert created.id == 1
     assert await GetItem(uow)(1) == created
 
@@ -60,7 +60,7 @@ async def test_invalid_item_is_rejected_and_nothing_is_stored(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     with pytest.raises(InvalidItem):
-        await CreateItem(uow, clock)(**item_fields(name="", description=""))
+        await CreateItem(uow, clock)(a_draft(name="", description=""))
     assert (await ListItems(uow)(ItemListQuery())).items == []
 
 
@@ -71,7 +71,7 @@ async def test_getting_a_missing_item_raises_not_found(uow: MemoryUnitOfWorkFact
 
 async def test_list_pages_in_id_order(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
     for n in range(5):
-        await CreateItem(uow, clock)(**item_fields(name=f"item {n}"))
+        await CreateItem(uow, clock)(a_draft(name=f"item {n}"))
     page = (await ListItems(uow)(ItemListQuery(skip=1, limit=2))).items
     assert [item.name for item in page] == ["item 1", "item 2"]
 
@@ -85,14 +85,14 @@ def test_list_query_out_of_bounds_is_invalid(skip: int, limit: int) -> None:
 async def test_replace_sets_every_field_and_bumps_the_version(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    await CreateItem(uow, clock)(**item_fields(name="a", description="old"))
-    replaced = await ReplaceItem(uow, clock)(1, **item_fields(name="b", description=LEFT_OUT))
+    await CreateItem(uow, clock)(a_draft(name="a", description="old"))
+    replaced = await ReplaceItem(uow, clock)(1, a_draft(name="b", description=LEFT_OUT))
     assert (replaced.name, replaced.description, replaced.version) == ("b", "", 2)
     assert await GetItem(uow)(1) == replaced
 
 
 async def test_update_changes_only_the_given_fields(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)(**item_fields(name="a", description="keep"))
+    await CreateItem(uow, clock)(a_draft(name="a", description="keep"))
     updated = await UpdateItem(uow, clock)(1, name="b")
     assert (updated.name, updated.description, updated.version) == ("b", "keep", 2)
 
@@ -100,12 +100,12 @@ async def test_update_changes_only_the_given_fields(uow: MemoryUnitOfWorkFactory
 async def test_update_without_changes_keeps_the_version(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    created = await CreateItem(uow, clock)(**item_fields(name="a", description="b"))
+    created = await CreateItem(uow, clock)(a_draft(name="a", description="b"))
     assert await UpdateItem(uow, clock)(1, name="a") == created
 
 
 async def test_update_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)(**item_fields(name="a"))
+    await CreateItem(uow, clock)(a_draft(name="a"))
     await UpdateItem(uow, clock)(1, name="b")
     with pytest.raises(PreconditionFailed) as caught:
         await UpdateItem(uow, clock)(1, name="c", expected_versions=frozenset({1}))
@@ -117,7 +117,7 @@ async def test_changing_a_missing_item_raises_not_found(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     with pytest.raises(ItemNotFound):
-        await ReplaceItem(uow, clock)(7, **item_fields(name="x"))
+        await ReplaceItem(uow, clock)(7, a_draft(name="x"))
     with pytest.raises(ItemNotFound):
         await UpdateItem(uow, clock)(7, name="x")
 
@@ -125,14 +125,14 @@ async def test_changing_a_missing_item_raises_not_found(
 async def test_invalid_update_leaves_the_item_unchanged(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    created = await CreateItem(uow, clock)(**item_fields(name="a"))
+    created = await CreateItem(uow, clock)(a_draft(name="a"))
     with pytest.raises(InvalidItem):
         await UpdateItem(uow, clock)(1, name="x" * 101)
     assert await GetItem(uow)(1) == created
 
 
 async def test_delete_removes_the_item(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)(**item_fields(name="a"))
+    await CreateItem(uow, clock)(a_draft(name="a"))
     await DeleteItem(uow)(1)
     with pytest.raises(ItemNotFound):
         await GetItem(uow)(1)
@@ -141,7 +141,7 @@ async def test_delete_removes_the_item(uow: MemoryUnitOfWorkFactory, clock: Fake
 
 
 async def test_delete_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
-    await CreateItem(uow, clock)(**item_fields(name="a"))
+    await CreateItem(uow, clock)(a_draft(name="a"))
     await UpdateItem(uow, clock)(1, name="b")
     with pytest.raises(PreconditionFailed):
         await DeleteItem(uow)(1, expected_versions=frozenset({1}))
@@ -151,7 +151,7 @@ async def test_delete_with_stale_version_is_rejected(uow: MemoryUnitOfWorkFactor
 async def test_concurrent_unconditional_updates_all_apply(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    await CreateItem(uow, clock)(**item_fields(name="a"))
+    await CreateItem(uow, clock)(a_draft(name="a"))
     update = UpdateItem(uow, clock)
     await asyncio.gather(*(update(1, description=f"d{n}") for n in range(10)))
     assert (await GetItem(uow)(1)).version == 11
@@ -161,7 +161,7 @@ async def test_listing_says_where_the_next_page_starts(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     for n in range(3):
-        await CreateItem(uow, clock)(**item_fields(name=f"item {n}"))
+        await CreateItem(uow, clock)(a_draft(name=f"item {n}"))
     first = await ListItems(uow)(ItemListQuery(limit=2))
     assert first.next_after == Position(2, 2)
     last = await ListItems(uow)(ItemListQuery(limit=2, after=first.next_after))
@@ -172,9 +172,9 @@ async def test_a_retried_create_under_one_key_creates_once(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     create = CreateItem(uow, clock)
-    first = await create(**item_fields(name="a", description="b"), idempotency_key="k")
+    first = await create(a_draft(name="a", description="b"), idempotency_key="k")
     await UpdateItem(uow, clock)(first.id or 0, name="renamed")
-    assert await create(**item_fields(name="a", description="b"), idempotency_key="k") == first
+    assert await create(a_draft(name="a", description="b"), idempotency_key="k") == first
     assert len((await ListItems(uow)(ItemListQuery())).items) == 1
 
 
@@ -182,24 +182,24 @@ async def test_a_key_reused_for_another_request_is_rejected(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     create = CreateItem(uow, clock)
-    await create(**item_fields(name="a"), idempotency_key="k")
+    await create(a_draft(name="a"), idempotency_key="k")
     with pytest.raises(IdempotencyKeyReused):
-        await create(**item_fields(name="b"), idempotency_key="k")
+        await create(a_draft(name="b"), idempotency_key="k")
 
 
 async def test_an_expired_key_creates_anew(uow: MemoryUnitOfWorkFactory, clock: FakeClock) -> None:
     create = CreateItem(uow, clock, idempotency_ttl=timedelta(seconds=1))
-    first = await create(**item_fields(name="a"), idempotency_key="k")
-    assert (await create(**item_fields(name="a"), idempotency_key="k")).id != first.id
+    first = await create(a_draft(name="a"), idempotency_key="k")
+    assert (await create(a_draft(name="a"), idempotency_key="k")).id != first.id
 
 
 async def test_a_change_may_expect_any_of_several_versions(
     uow: MemoryUnitOfWorkFactory, clock: FakeClock
 ) -> None:
-    await CreateItem(uow, clock)(**item_fields(name="a"))
+    await CreateItem(uow, clock)(a_draft(name="a"))
     assert (await UpdateItem(uow, clock)(1, name="b", expected_versions=frozenset({1, 7}))).version == 2
     with pytest.raises(PreconditionFailed) as caught:
-        await ReplaceItem(uow, clock)(1, **item_fields(name="c"), expected_versions=frozenset())
+        await ReplaceItem(uow, clock)(1, a_draft(name="c"), expected_versions=frozenset())
     assert caught.value.current == 2
 
 
@@ -260,7 +260,7 @@ async def test_a_batch_retried_under_its_key_is_answered_again_and_creates_nothi
     with pytest.raises(IdempotencyKeyReused):
         await create_items([a_draft(name="a")], idempotency_key="batch-1")
     # A single create's key is not a batch's, even for the same item.
-    await CreateItem(uow, clock)(**item_fields(name="a"), idempotency_key="one")
+    await CreateItem(uow, clock)(a_draft(name="a"), idempotency_key="one")
     with pytest.raises(IdempotencyKeyReused):
         await create_items([a_draft(name="a")], idempotency_key="one")
 

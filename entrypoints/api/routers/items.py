@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from domain.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
-from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item, ItemDraft
+from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item
 from domain.listing import ItemListQuery, Sort
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
@@ -115,7 +115,7 @@ async def create_item(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     create = services_of(request).create_item
-    item = await create(body.name, body.description, idempotency_key=_unquoted(idempotency_key))
+    item = await create(body.draft(), idempotency_key=_unquoted(idempotency_key))
     return _answer(item, 201, Location=f"{router.prefix}/{item.id}")
 
 
@@ -141,7 +141,7 @@ async def create_items(
     an operation and a body schema of its own instead of a union, this path alone gets the larger
     body limit, and a 201 that made many items has no single `Location` to give.
     """
-    drafts = [ItemDraft(**entry.model_dump()) for entry in body]
+    drafts = [entry.draft() for entry in body]
     created = await services_of(request).create_items(drafts, idempotency_key=_unquoted(idempotency_key))
     headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
     return Response(items_json(created.items), 201, headers, _JSON)
@@ -220,7 +220,7 @@ async def get_item(
 )
 async def replace_item(item_id: ItemId, body: ItemIn, request: Request, if_match: IfMatch = None) -> Response:
     replace = services_of(request).replace_item
-    return _answer(await replace(item_id, body.name, body.description, expected_versions(if_match, item_id)))
+    return _answer(await replace(item_id, body.draft(), expected_versions(if_match, item_id)))
 
 
 @router.patch(
@@ -234,16 +234,8 @@ async def replace_item(item_id: ItemId, body: ItemIn, request: Request, if_match
 async def update_item(
     item_id: ItemId, body: ItemPatch, request: Request, if_match: IfMatch = None
 ) -> Response:
-    given = body.model_fields_set
-    description = None
-    if "description" in given:
-        # In a merge patch, null removes a field; a removed description is the empty default.
-        description = body.description or ""
     item = await services_of(request).update_item(
-        item_id,
-        name=body.name if "name" in given else None,
-        description=description,
-        expected_versions=expected_versions(if_match, item_id),
+        item_id, expected_versions=expected_versions(if_match, item_id), **body.changes()
     )
     return _answer(item)
 
