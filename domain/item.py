@@ -103,11 +103,6 @@ class Item:
         set_field(item, "id", None)
         return item
 
-    @classmethod
-    def new(cls, name: str, description: str, now: datetime) -> Item:
-        moment = as_utc(now)
-        return cls(name=name, description=description, created_at=moment, updated_at=moment)
-
     def changed(self, now: datetime, *, name: str | None = None, description: str | None = None) -> Item:
         """The item with the given fields changed, or itself when nothing changes.
 
@@ -130,7 +125,7 @@ class Item:
 @dataclass(frozen=True, slots=True)
 class ItemDraft:
     """A new item as a client asks for it: its client fields only. The store gives it an id and
-    the use-case that creates it the time (Item.new)."""
+    the use-case that creates it the time (Item.drafted)."""
 
     name: str
     description: str = ""

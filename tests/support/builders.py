@@ -64,7 +64,7 @@ def a_draft(**overrides: Any) -> ItemDraft:
 
 def an_item(*, now: datetime = NOW, **overrides: Any) -> Item:
     """A new (unstored) domain Item created at `now`."""
-    return Item.new(now=now, **item_fields(**overrides))
+    return Item.drafted(a_draft(**overrides), now)
 
 
 def a_stored_item(
