@@ -12,62 +12,38 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import sqlite3
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from adapters.sqlalchemy import migrator
 from adapters.sqlalchemy.engine import create_engine
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
-from bench.database import asyncpg_dsn, fresh_database
-from domain.listing import ItemListQuery, Sort, SortField, position_of
+from bench.database import fresh_database
+from domain.listing import WALK_PAGE_MAX, ItemListQuery, Sort, SortField, position_of
+from tests.support.builders import an_item
 
 PAGE = 10
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _sqlite_rows(rows: int) -> Iterator[tuple[str, str, str, str]]:
-    for n in range(1, rows + 1):
-        name = f"item {hashlib.md5(str(n).encode()).hexdigest()}"  # noqa: S324 - a spread of names, not security
-        # SQLAlchemy keeps SQLite timestamps as naive UTC text in this format.
-        moment = (START + timedelta(milliseconds=n)).strftime("%Y-%m-%d %H:%M:%S.%f")
-        yield name, name, moment, moment
+def _spread_name(n: int) -> str:
+    return f"item {hashlib.md5(str(n).encode()).hexdigest()}"  # noqa: S324 - a spread of names, not security
 
 
-def _fill(url: str, rows: int) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        with sqlite3.connect(parsed.database or "") as db:
-            db.executemany(
-                "INSERT INTO items (name, name_folded, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                _sqlite_rows(rows),
-            )
-            db.execute("ANALYZE")
-        return
-    asyncio.run(_fill_postgres(asyncpg_dsn(parsed), rows))
-
-
-async def _fill_postgres(dsn: str, rows: int) -> None:
-    db = await asyncpg.connect(dsn)
-    try:
-        await db.execute(
-            "INSERT INTO items (name, name_folded, created_at, updated_at)"
-            " SELECT 'item ' || md5(g::text), 'item ' || md5(g::text),"
-            " $2::timestamptz + g * interval '1 millisecond', $2::timestamptz + g * interval '1 millisecond'"
-            " FROM generate_series(1, $1) AS g",
-            rows,
-            START,
-        )
-        await db.execute("ANALYZE items")
-    finally:
-        await db.close()
+async def _fill(uow_factory: SqlAlchemyUnitOfWorkFactory, rows: int) -> None:
+    """Items as the test builders make them (so a new field needs nothing here), of distinct creation
+    times and names in no particular order, stored a batch at a time."""
+    for first in range(1, rows + 1, WALK_PAGE_MAX):
+        numbers = range(first, min(first + WALK_PAGE_MAX, rows + 1))
+        batch = [an_item(name=_spread_name(n), now=START + timedelta(milliseconds=n)) for n in numbers]
+        async with uow_factory() as uow:
+            await uow.items.add_many(batch)
+            await uow.commit()
 
 
 SORTS = [Sort(SortField.ID), Sort(SortField.NAME), Sort(SortField.CREATED_AT, descending=True)]
@@ -88,8 +64,11 @@ async def _measure(url: str, rows: int, repeat: int) -> list[tuple[str, str, flo
     engine = create_engine(url)
     try:
         await migrator.upgrade(engine)
-        await asyncio.to_thread(_fill, url, rows)
         uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+        await _fill(uow_factory, rows)
+        async with engine.begin() as connection:
+            # Fresh statistics for the planner, as after any bulk load.
+            await connection.execute(text("ANALYZE"))
         depth = rows - 2 * PAGE
         results = []
         for sort in SORTS:

@@ -16,7 +16,7 @@ from domain.ports import UnitOfWorkFactory
 from entrypoints.api.schemas import item_json
 from entrypoints.cli.exit_codes import ExitCode
 from entrypoints.cli.item_export import CSV_COLUMNS
-from tests.support.builders import a_draft
+from tests.support.builders import a_draft, cli_create_args
 from tests.support.cli import COMMAND_SECONDS, Items, items_env, items_process
 from tests.support.databases import in_store
 from tests.support.item_files import jsonl, new_items
@@ -72,7 +72,9 @@ def test_export_piped_into_import_restores_every_field_in_an_empty_database(
     assert imported.decode().splitlines()[-1].startswith(f"imported {len(source)} items ({len(source)} new, ")
     assert in_store(empty_database_url, every_item) == source
     # The store numbers new items after the restored ones.
-    created = Items(items_env(empty_database_url))("create", "after the restore", "-o", "json")
+    created = Items(items_env(empty_database_url))(
+        "create", *cli_create_args(name="after the restore"), "-o", "json"
+    )
     assert orjson.loads(created.stdout)["id"] == max(item.id or 0 for item in source) + 1
 
 
@@ -113,7 +115,7 @@ def test_an_export_is_one_snapshot_while_writes_commit(durable_url: str) -> None
         first = exporter.stdout.readline()
         assert items("update", "3000", "--name", "renamed meanwhile").exit_code == ExitCode.OK
         assert items("delete", "2999").exit_code == ExitCode.OK
-        assert items("create", "created meanwhile").exit_code == ExitCode.OK
+        assert items("create", *cli_create_args(name="created meanwhile")).exit_code == ExitCode.OK
         rest = exporter.stdout.read()
         assert exporter.wait(timeout=COMMAND_SECONDS) == ExitCode.OK
     finally:

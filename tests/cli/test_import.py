@@ -11,7 +11,7 @@ import pytest
 
 from domain.item import CLIENT_FIELDS, NAME_MAX_LENGTH
 from entrypoints.cli.exit_codes import ExitCode
-from tests.support.builders import LEFT_OUT, UNKNOWN_FIELD, a_stored_item, item_body
+from tests.support.builders import ITEM_FIELDS, LEFT_OUT, UNKNOWN_FIELD, a_stored_item, item_body
 from tests.support.cli import Items, items_env
 from tests.support.databases import in_store
 from tests.support.item_files import Line, csv_items, csv_of, jsonl, new_items
@@ -153,7 +153,7 @@ def _exported(**overrides: object) -> dict[str, object]:
         ('["a", "list"]', "is not a JSON object"),
         (
             {**item_body(), UNKNOWN_FIELD: 1},
-            f"unknown field {UNKNOWN_FIELD}: a new item has name, description",
+            f"unknown field {UNKNOWN_FIELD}: a new item has ",
         ),
         (item_body(name=LEFT_OUT), "lacks name: new items have name"),
         ({**item_body(), "description": 7}, "description: must be text"),
@@ -194,15 +194,19 @@ def test_a_bad_exported_item_line_is_refused_with_its_number_and_why(
     assert [item.id for item in in_store(sqlite_url, every_item)] == [1, 2]
 
 
+# A CSV file of two new items (lines 1 to 3), for a bad fourth line.
+TWO_NEW = csv_items([item_body(name="a"), item_body(name="b")])
+
+
 @pytest.mark.parametrize(
     ("content", "number", "reason"),
     [
         (csv_of(["name", UNKNOWN_FIELD], [["a", "b"]]), 1, f"unknown column {UNKNOWN_FIELD}"),
         (csv_of(["description"], [["a"]]), 1, "lacks name"),
         (csv_of(["name", "name"], [["a", "b"]]), 1, "names a column twice"),
-        (csv_of(["name"], [["a"], ["b"], ["c", "d"]]), 4, "has 2 values where the header has 1 columns"),
-        (b'name\na\nb\n"c"d\n', 4, "is not CSV"),
-        (b"name\na\nb\n\xff\n", 4, "is not UTF-8 text"),
+        (TWO_NEW + b"c\n", 4, f"has 1 values where the header has {len(ITEM_FIELDS)} columns"),
+        (TWO_NEW + b'"c"d\n', 4, "is not CSV"),
+        (TWO_NEW + b"\xff\n", 4, "is not UTF-8 text"),
     ],
 )
 def test_a_bad_csv_header_or_row_is_refused_with_its_number_and_why(
