@@ -23,6 +23,8 @@ async def test_a_retry_gets_the_first_answer_and_creates_nothing(client: httpx.A
     retry = await client.post("/items/", json=body, headers={"Idempotency-Key": KEY})
     assert (retry.status_code, retry.json()) == (201, first.json())
     assert retry.headers["location"] == first.headers["location"]
+    assert "idempotent-replayed" not in first.headers
+    assert retry.headers["idempotent-replayed"] == "true"
     assert await listed(client) == [first.json()["id"]]
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from starlette.convertors import StringConvertor, register_url_convertor
 
+from application.idempotent_create import Created
 from domain.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item
 from domain.listing import ItemListQuery, Sort
@@ -90,6 +91,10 @@ def _answer(item: Item, status: int = 200, **headers: str) -> Response:
     return Response(item_json(item), status, {"ETag": etag_of(item), **headers}, _JSON)
 
 
+def _replay_headers(created: Created) -> dict[str, str]:
+    return {"Idempotent-Replayed": "true"} if created.replayed else {}
+
+
 def _unquoted(key: str | None) -> str | None:
     """The draft's syntax is a quoted string (RFC 8941); a bare token is accepted too."""
     if key is not None and len(key) > 2 and key[0] == key[-1] == '"':
@@ -102,7 +107,7 @@ def _unquoted(key: str | None) -> str | None:
     status_code=201,
     response_model=ItemOut,
     responses={
-        201: {"headers": {**_ETAG, "Location": {"schema": {"type": "string"}}}},
+        201: {"headers": {**_ETAG, "Location": {"schema": {"type": "string"}}, **_REPLAYED}},
         **problem_responses(409, 413, 415, 422, 503),
     },
     summary="Create an item (once per Idempotency-Key)",
@@ -115,8 +120,9 @@ async def create_item(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     create = services_of(request).create_item
-    item = await create(body.draft(), idempotency_key=_unquoted(idempotency_key))
-    return _answer(item, 201, Location=f"{router.prefix}/{item.id}")
+    created = await create.answer(body.draft(), idempotency_key=_unquoted(idempotency_key))
+    (item,) = created.items
+    return _answer(item, 201, Location=f"{router.prefix}/{item.id}", **_replay_headers(created))
 
 
 @router.post(
@@ -143,8 +149,7 @@ async def create_items(
     """
     drafts = [entry.draft() for entry in body]
     created = await services_of(request).create_items(drafts, idempotency_key=_unquoted(idempotency_key))
-    headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
-    return Response(items_json(created.items), 201, headers, _JSON)
+    return Response(items_json(created.items), 201, _replay_headers(created), _JSON)
 
 
 @router.get(
