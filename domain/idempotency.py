@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.item import CLIENT_FIELDS, Item, ItemDraft
+from domain.item import CLIENT_FIELDS, ITEM_FIELDS, Item, ItemDraft
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
-_ITEM_FIELDS = tuple(field.name for field in fields(Item))
 DEFAULT_IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
@@ -39,7 +38,7 @@ def batch_fingerprint(entries: Sequence[ItemDraft | Item]) -> str:
     canonical = [
         ["draft", *(str(getattr(entry, name)) for name in CLIENT_FIELDS)]
         if isinstance(entry, ItemDraft)
-        else ["item", *(str(getattr(entry, name)) for name in _ITEM_FIELDS)]
+        else ["item", *(str(getattr(entry, name)) for name in ITEM_FIELDS)]
         for entry in entries
     ]
     return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()

@@ -161,6 +161,8 @@ class ItemChange:
         return item.changed(self.at, name=self.name, description=self.description)
 
 
+# Every field of an item, in the entity's order: what a store keeps and an export writes.
+ITEM_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Item))
 # The fields a client sets, in order: ItemChange's own but its time and versions. Stores and the
 # idempotency fingerprint read the list from here, so a new field is named once, in the classes above.
 CLIENT_FIELDS: tuple[str, ...] = tuple(

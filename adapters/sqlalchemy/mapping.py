@@ -7,7 +7,6 @@ names is name_folded, the one computed from a field.
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +15,10 @@ from sqlalchemy import Column, DateTime
 
 from adapters.sqlalchemy.tables import item_changes, items
 from domain.feed import ChangeKind, FeedPosition, RecordedChange
-from domain.item import CLIENT_FIELDS, Item, ItemChange, as_utc
+from domain.item import CLIENT_FIELDS, ITEM_FIELDS, Item, ItemChange, as_utc
 from domain.listing import fold_name
 
-# Item's fields in the entity's order, and the columns an item is read from in that order.
-ITEM_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Item))
+# The columns an item is read from, in the entity's order (each field in the column of its name).
 ITEM_COLUMNS: tuple[Column[Any], ...] = tuple(items.c[name] for name in ITEM_FIELDS)
 # Stores that forget time zones give naive timestamps back (and JSON keeps them as text).
 _TIMESTAMPS = frozenset(name for name in ITEM_FIELDS if isinstance(items.c[name].type, DateTime))
@@ -40,10 +38,14 @@ def item_from_row(row: Sequence[Any]) -> Item:
     return Item.restored(**values)
 
 
+def _field_values(item: Item) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in ITEM_FIELDS}
+
+
 def item_stored(item: Item, item_id: int) -> Item:
     """`item` as the store now holds it under `item_id`: as given, its times in UTC (as
     item_from_row would read it back)."""
-    values = {name: getattr(item, name) for name in ITEM_FIELDS}
+    values = _field_values(item)
     for name in _TIMESTAMPS:
         values[name] = as_utc(values[name])
     values["id"] = item_id
@@ -104,17 +106,13 @@ def values_from_change(item_id: int, change: ItemChange) -> dict[str, Any]:
     return {"item_id": item_id, **new, **_derived(new, "new_"), "now": change.at}
 
 
-def _json_values(item: Item) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in ITEM_FIELDS}
-
-
 def items_to_json(created: Sequence[Item]) -> str:
     """What a create made, as the idempotency table keeps it to replay the answer exactly: one item
     as a JSON object (as every key stored before batches holds it), a batch's as an array; times in
     RFC 3339, as datetime.fromisoformat reads them back."""
     if len(created) == 1:
-        return orjson.dumps(_json_values(created[0])).decode()
-    return orjson.dumps([_json_values(item) for item in created]).decode()
+        return orjson.dumps(_field_values(created[0])).decode()
+    return orjson.dumps([_field_values(item) for item in created]).decode()
 
 
 def _item_from_json_values(values: dict[str, Any]) -> Item:

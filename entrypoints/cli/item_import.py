@@ -1,5 +1,6 @@
 """`items import FILE`: new or exported items from a JSON Lines or CSV file, in batches through
-CreateItems, streamed: one batch is held at a time, whatever the file's size.
+CreateItems, streamed: at most two batches are held at a time (one being written while the next is
+read), whatever the file's size.
 
 Each batch is sent under an idempotency key made of its place in the file and its bytes, so running
 the same command again, after a crash or with a bad line fixed, resumes: each batch an earlier run

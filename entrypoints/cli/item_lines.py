@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, get_args, get_type_hints
 import orjson
 
 from domain.errors import InvalidInput
-from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item, ItemDraft, as_utc
+from domain.item import ITEM_FIELDS, ITEM_ID_MAX, ITEM_ID_MIN, Item, ItemDraft, as_utc
 from entrypoints.cli.item_files import FileFormat
 
 
@@ -41,8 +41,7 @@ class Line:
 # item's line has every field of Item, as `items export` writes them. A new field is named there.
 _DRAFT_FIELDS = tuple(field.name for field in fields(ItemDraft))
 _DRAFT_REQUIRED = tuple(field.name for field in fields(ItemDraft) if field.default is MISSING)
-_ITEM_FIELDS = tuple(field.name for field in fields(Item))
-_EXPORTED_ONLY = tuple(name for name in _ITEM_FIELDS if name not in _DRAFT_FIELDS)
+_EXPORTED_ONLY = tuple(name for name in ITEM_FIELDS if name not in _DRAFT_FIELDS)
 # Each field's type, as Item declares it (an id is None only until an item is stored).
 _TYPES: dict[str, type] = {
     name: next(kind for kind in get_args(hint) or (hint,) if kind is not NoneType)
@@ -60,7 +59,7 @@ def _checked_names(number: int, names: Iterable[str], noun: str, file_exported: 
     """Whether the names are those of an exported item (else a new one's); refused when one is
     unknown, missing, or of the other kind than the file's lines so far."""
     given = list(names)
-    if unknown := [name for name in given if name not in _ITEM_FIELDS]:
+    if unknown := [name for name in given if name not in ITEM_FIELDS]:
         raise BadLine(
             number,
             f"unknown {noun} {', '.join(unknown)}: a new item has {', '.join(_DRAFT_FIELDS)}, "
@@ -75,7 +74,7 @@ def _checked_names(number: int, names: Iterable[str], noun: str, file_exported: 
             f"is not of the kind of the lines before it ({_KINDS[file_exported]}): a file either "
             f"creates new items or restores exported ones (with {', '.join(_EXPORTED_ONLY)}), not both",
         )
-    required = _ITEM_FIELDS if exported else _DRAFT_REQUIRED
+    required = ITEM_FIELDS if exported else _DRAFT_REQUIRED
     if missing := [name for name in required if name not in given]:
         raise BadLine(number, f"lacks {', '.join(missing)}: {_KINDS[exported]} have {', '.join(required)}")
     return exported
