@@ -76,15 +76,17 @@ class Item:
         updated_at: datetime,
         version: int,
     ) -> Item:
-        """An item as a store gives it back. Its rules were checked before the store took it, so
-        reading it does not check them again (on a page of ten that was a tenth of the request)."""
+        """An item as a store gives it back, its times made UTC (stores that forget time zones give
+        naive UTC). Its rules were checked before the store took it, so reading it does not check
+        them again (on a page of ten that was a tenth of the request)."""
         item = object.__new__(cls)
         set_field = object.__setattr__  # how a frozen dataclass's own __init__ sets its fields
         set_field(item, "id", id)
         set_field(item, "name", name)
         set_field(item, "description", description)
-        set_field(item, "created_at", created_at)
-        set_field(item, "updated_at", updated_at)
+        # Most drivers give UTC already: as_utc is called only for the others.
+        set_field(item, "created_at", created_at if created_at.tzinfo is UTC else as_utc(created_at))
+        set_field(item, "updated_at", updated_at if updated_at.tzinfo is UTC else as_utc(updated_at))
         set_field(item, "version", version)
         return item
 

@@ -20,7 +20,7 @@ from domain.listing import fold_name
 
 # The columns an item is read from, in the entity's order (each field in the column of its name).
 ITEM_COLUMNS: tuple[Column[Any], ...] = tuple(items.c[name] for name in ITEM_FIELDS)
-# Stores that forget time zones give naive timestamps back (and JSON keeps them as text).
+# The item's times, which a kept JSON answer holds as text (_item_from_json_values).
 _TIMESTAMPS = frozenset(name for name in ITEM_FIELDS if isinstance(items.c[name].type, DateTime))
 # Columns computed from a client field, kept beside it so that every backend searches and sorts alike.
 DERIVED: dict[str, tuple[str, Callable[[Any], Any]]] = {"name_folded": ("name", fold_name)}
@@ -30,12 +30,14 @@ CHANGED_COLUMNS: tuple[str, ...] = (*CLIENT_FIELDS, *DERIVED)
 INSERTED_COLUMNS: tuple[str, ...] = (*(name for name in ITEM_FIELDS if name != "id"), *DERIVED)
 
 
+def items_from_rows(rows: Sequence[Sequence[Any]]) -> list[Item]:
+    """Items from rows of ITEM_COLUMNS (a driver's rows: tuples or asyncpg Records)."""
+    return [Item.restored(**dict(zip(ITEM_FIELDS, row, strict=True))) for row in rows]
+
+
 def item_from_row(row: Sequence[Any]) -> Item:
-    """An item from a row of ITEM_COLUMNS (a driver's row: a tuple or an asyncpg Record)."""
-    values = dict(zip(ITEM_FIELDS, row, strict=True))
-    for name in _TIMESTAMPS:
-        values[name] = as_utc(values[name])
-    return Item.restored(**values)
+    (item,) = items_from_rows((row,))
+    return item
 
 
 def _field_values(item: Item) -> dict[str, Any]:
@@ -46,8 +48,6 @@ def item_stored(item: Item, item_id: int) -> Item:
     """`item` as the store now holds it under `item_id`: as given, its times in UTC (as
     item_from_row would read it back)."""
     values = _field_values(item)
-    for name in _TIMESTAMPS:
-        values[name] = as_utc(values[name])
     values["id"] = item_id
     return Item.restored(**values)
 
@@ -80,8 +80,6 @@ def change_from_row(row: Sequence[Any]) -> RecordedChange:
     item = None
     if kind != ChangeKind.DELETED:
         values = dict(zip(_CHANGE_ITEM_FIELDS, fields, strict=True))
-        for name in _TIMESTAMPS:
-            values[name] = as_utc(values[name])
         item = Item.restored(id=item_id, version=version, **values)
     position = FeedPosition(transaction_id, sequence)
     return RecordedChange(position, item_id, ChangeKind(kind), version, as_utc(recorded_at), item)

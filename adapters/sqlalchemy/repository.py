@@ -32,6 +32,7 @@ from adapters.sqlalchemy.mapping import (
     ITEM_COLUMNS,
     item_from_row,
     item_stored,
+    items_from_rows,
     values_from_change,
     values_from_item,
 )
@@ -204,8 +205,8 @@ class SqlAlchemyItemRepository(ItemRepository):
     async def list(self, query: ItemListQuery) -> ItemPage:
         statement = _listing(query.sort, query.folded_search is not None, query.after is not None)
         rows = await self._statements.rows(statement, _listing_parameters(query))
-        found = [item_from_row(row) for row in rows]
-        return ItemPage(found[: query.limit], has_more=len(found) > query.limit)
+        # One row past the page says whether there is more; it is not made into an item.
+        return ItemPage(items_from_rows(rows[: query.limit]), has_more=len(rows) > query.limit)
 
     async def change(self, item_id: int, change: ItemChange) -> Item:
         parameters = values_from_change(item_id, change)

@@ -3,6 +3,7 @@
 Unknown fields are rejected (422) rather than ignored, so a misspelt field is never silently dropped.
 """
 
+import operator
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
@@ -74,16 +75,17 @@ _OUT_FIELDS = tuple(ItemOut.model_fields)
 _JSON_OPTIONS = orjson.OPT_UTC_Z
 
 
-def _out(item: Item) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in _OUT_FIELDS}
+# An item's answer values, in that order, read in one C call (a page reads ten items).
+_out_values = operator.attrgetter(*_OUT_FIELDS)
 
 
 def item_json(item: Item) -> bytes:
-    return orjson.dumps(_out(item), option=_JSON_OPTIONS)
+    return orjson.dumps(dict(zip(_OUT_FIELDS, _out_values(item), strict=True)), option=_JSON_OPTIONS)
 
 
 def items_json(items: Sequence[Item]) -> bytes:
-    return orjson.dumps([_out(item) for item in items], option=_JSON_OPTIONS)
+    answers = [dict(zip(_OUT_FIELDS, values, strict=True)) for values in map(_out_values, items)]
+    return orjson.dumps(answers, option=_JSON_OPTIONS)
 
 
 class ListParameters(BaseModel):

@@ -3,12 +3,14 @@ the fence to rewrite, the day an upgrade removes the name or changes what it doe
 
 import logging
 import sqlite3
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from fastapi import APIRouter, Header, Path, Response
 from sqlalchemy.pool import Pool, QueuePool
 
 from adapters.sqlalchemy.pool_invalidation import invalidate_pool
+from entrypoints.api.direct_route import DirectRoute
 from entrypoints.observability.logs import skip_caller_lookup
 
 
@@ -52,3 +54,27 @@ def test_logging_can_still_skip_the_caller_lookup(monkeypatch: pytest.MonkeyPatc
     found, skipped = (record.funcName for record in records)
     assert found == "test_logging_can_still_skip_the_caller_lookup"
     assert skipped == "(unknown function)", f"{fence} no longer stops records finding their caller"
+
+
+def test_fastapi_still_builds_the_fields_direct_route_validates_with() -> None:
+    fence = "entrypoints/api/direct_route.py"
+    router = APIRouter(route_class=DirectRoute)
+
+    @router.get("/{item_id}")
+    async def endpoint(
+        item_id: Annotated[int, Path(ge=1)], if_none_match: Annotated[str, Header()] = ""
+    ) -> Response:
+        return Response()
+
+    (route,) = router.routes
+    assert isinstance(route, DirectRoute)
+    (path_field,), (header_field,) = route.dependant.path_params, route.dependant.header_params
+    assert (header_field.name, header_field.alias) == ("if_none_match", "if-none-match"), (
+        f"FastAPI no longer gives a header field its header's name as alias: rewrite {fence}"
+    )
+    assert path_field.validate("7", {}, loc=("path", "item_id")) == (7, []), (
+        f"FastAPI's fields no longer validate(value, values, loc=...) -> (value, errors): rewrite {fence}"
+    )
+    _, errors = path_field.validate("0", {}, loc=("path", "item_id"))
+    assert [error["loc"] for error in errors] == [("path", "item_id")]
+    assert header_field.get_default() == ""

@@ -1,13 +1,13 @@
 """The /items resource: HTTP in, use-case call, HTTP out. No business rules here.
 
-Each route parses its input once (FastAPI, from the signature), calls its use-case from the
-services built at start-up, and answers with the item's JSON bytes (schemas.item_json) and its
-headers. `response_model` is for the OpenAPI document only: a returned Response is not
-validated again, and tests prove every answer matches the published schema.
+Each route parses its input once (declared in its signature, parsed by DirectRoute), calls its
+use-case from the services built at start-up, and answers with the item's JSON bytes
+(schemas.item_json) and its headers. `response_model` is for the OpenAPI document only: a returned
+Response is not validated again, and tests prove every answer matches the published schema.
 """
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from starlette.convertors import StringConvertor, register_url_convertor
@@ -16,13 +16,15 @@ from application.idempotent_create import Created
 from domain.idempotency import IDEMPOTENCY_KEY_MAX_LENGTH
 from domain.item import ITEM_ID_MAX, ITEM_ID_MIN, Item
 from domain.listing import ItemListQuery, Sort
+from entrypoints.api.direct_route import DirectRoute
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
 from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch, ListParameters, item_json, items_json
 from entrypoints.api.services import services_of
 from entrypoints.container import Services
 
-router = APIRouter(prefix="/items", tags=["items"])
+# Served by plans made at start-up (direct_route.py), not by FastAPI's per-request solving.
+router = APIRouter(prefix="/items", tags=["items"], route_class=DirectRoute)
 # Its own path, so that the body limits can give its body a larger bound (app.py).
 BATCH = "/batch"
 
@@ -173,12 +175,18 @@ async def list_items(request: Request, query: Annotated[ListParameters, Query()]
     )
     headers = {}
     if listing.next_after is not None:
-        params: dict[str, Any] = {"limit": query.limit, "sort": query.sort}
-        if query.q is not None:
-            params["q"] = query.q
-        params["cursor"] = services.cursors.encode(listing.next_after, order, query.q)
-        headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+        cursor = services.cursors.encode(listing.next_after, order, query.q)
+        # The path as the client asked (/items or /items/): the scope's, as request.url would give it
+        # for these routes without parsing the whole URL.
+        headers["Link"] = f'<{request.scope["path"]}?{_next_page_query(query, cursor)}>; rel="next"'
     return Response(items_json(listing.items), 200, headers, _JSON)
+
+
+def _next_page_query(query: ListParameters, cursor: str) -> str:
+    """The same limit, sort and q, and the cursor. Sort tokens and cursors (base64url) are URL-safe
+    as they are (tests/unit/test_link_safety.py): only the search text is escaped."""
+    search = "" if query.q is None else f"&q={quote_plus(query.q)}"
+    return f"limit={query.limit}&sort={query.sort}{search}&cursor={cursor}"
 
 
 async def _items_by_id(services: Services, item_ids: list[int]) -> Response:
