@@ -31,8 +31,10 @@ INSERTED_COLUMNS: tuple[str, ...] = (*(name for name in ITEM_FIELDS if name != "
 
 
 def items_from_rows(rows: Sequence[Sequence[Any]]) -> list[Item]:
-    """Items from rows of ITEM_COLUMNS (a driver's rows: tuples or asyncpg Records)."""
-    return [Item.restored(**dict(zip(ITEM_FIELDS, row, strict=True))) for row in rows]
+    """Items from rows of ITEM_COLUMNS (a driver's rows: tuples or asyncpg Records), which hold
+    ITEM_FIELDS' values in the order Item.restored takes them."""
+    restored = Item.restored
+    return [restored(*row) for row in rows]
 
 
 def item_from_row(row: Sequence[Any]) -> Item:

@@ -1,4 +1,5 @@
-from dataclasses import FrozenInstanceError, fields, replace
+import inspect
+from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from domain.errors import InvalidItem, ItemNotFound
 from domain.item import (
     DESCRIPTION_MAX_LENGTH,
+    ITEM_FIELDS,
     ITEM_ID_MAX,
     NAME_MAX_LENGTH,
     Item,
@@ -89,10 +91,22 @@ def test_ids_outside_the_64_bit_range_are_never_found(item_id: int) -> None:
 
 def test_an_item_restored_from_a_store_equals_the_item_that_was_stored() -> None:
     stored = replace(an_item(now=NOW), id=7, version=3)
-    restored = Item.restored(**{field.name: getattr(stored, field.name) for field in fields(Item)})
+    # By position, in ITEM_FIELDS' order, as the SQL stores pass their rows.
+    restored = Item.restored(*(getattr(stored, name) for name in ITEM_FIELDS))
     assert restored == stored and hash(restored) == hash(stored)
     with pytest.raises(FrozenInstanceError):
         restored.name = "changed"  # type: ignore[misc]
+
+
+def test_restored_takes_the_fields_in_item_fields_order() -> None:
+    assert tuple(inspect.signature(Item.restored).parameters) == ITEM_FIELDS
+
+
+def test_a_restored_item_has_its_times_in_utc() -> None:
+    naive, local = datetime(2026, 1, 1, 12, 0), NOW.astimezone(timezone(timedelta(hours=2)))
+    restored = Item.restored("Teapot", "", naive, local, 1, 7)
+    assert (restored.created_at, restored.updated_at) == (naive.replace(tzinfo=UTC), NOW)
+    assert restored.created_at.tzinfo is restored.updated_at.tzinfo is UTC
 
 
 def test_an_item_drafted_equals_the_item_new_makes_and_its_draft_checks_the_fields() -> None:
