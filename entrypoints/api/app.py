@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -20,7 +21,7 @@ from entrypoints.api.openapi import install_openapi
 from entrypoints.api.problems import install_problem_handlers
 from entrypoints.api.routers import changes, health, items
 from entrypoints.api.routers import metrics as metrics_router
-from entrypoints.api.security import install_security
+from entrypoints.api.security import bearer_auth
 from entrypoints.api.services import keep_services
 from entrypoints.container import Container, settle
 from entrypoints.observability import metrics
@@ -40,17 +41,40 @@ NO_FASTAPI_TELEMETRY: TelemetryConfig = {
 }
 
 
+Layer = Callable[[ASGIApp], ASGIApp]
+
+
 class ItemsApp(FastAPI):
-    cors_origins: tuple[str, ...] = ()
-    tracing: Tracing | None = None
+    # The middleware, outermost first (create_app's _middleware): each wraps what follows it, the
+    # last wraps FastAPI's own stack (its last-resort 500 handler, the exception handlers, the router).
+    layers: tuple[Layer, ...] = ()
 
     def build_middleware_stack(self) -> ASGIApp:
-        # Outermost, around even Starlette's last-resort 500 handler: a failed request still gets
-        # its X-Request-ID, is counted, and the error logged there carries the request id.
-        # CORS around that handler too, so a browser page may read even a 500.
-        stack = ObservabilityMiddleware(with_cors(super().build_middleware_stack(), self.cors_origins))
+        stack = super().build_middleware_stack()
+        for layer in reversed(self.layers):
+            stack = layer(stack)
+        return stack
+
+
+def _middleware(settings: Settings, tracing: Tracing | None) -> tuple[Layer, ...]:
+    """The one ordered list of middleware, outermost first."""
+    return (
         # Tracing around all of it, so the access line is written inside the request's span.
-        return stack if self.tracing is None else self.tracing.wrap(stack)
+        *([tracing.wrap] if tracing is not None else []),
+        # Around even Starlette's last-resort 500 handler: a failed request still gets its
+        # X-Request-ID, is counted, and the error logged there carries the request id.
+        ObservabilityMiddleware,
+        # CORS around every answer, a 500, 401, 413 or 415 included, so a browser page may read it.
+        partial(with_cors, origins=settings.cors_origin_list),
+        HeadAsGet,
+        # An unauthorized request is refused before its body is read.
+        *bearer_auth(settings),
+        partial(
+            BodyLimits,
+            max_body_bytes=settings.max_body_bytes,
+            route_limits={("POST", items.router.prefix + items.BATCH): settings.batch_max_body_bytes},
+        ),
+    )
 
 
 def _tracing_asked_for(settings: Settings) -> Tracing | None:
@@ -127,17 +151,8 @@ def create_app(
             *metrics_router.router.routes,
         ],
     )
-    app.cors_origins = settings.cors_origin_list
-    app.tracing = tracing
+    app.layers = _middleware(settings, tracing)
     install_problem_handlers(app)
     install_docs(app, enabled=settings.docs_enabled)
-    # Added last runs first: an unauthorized request is refused before its body is read.
-    app.add_middleware(
-        BodyLimits,
-        max_body_bytes=settings.max_body_bytes,
-        route_limits={("POST", items.router.prefix + items.BATCH): settings.batch_max_body_bytes},
-    )
-    install_security(app, settings)
-    app.add_middleware(HeadAsGet)
     install_openapi(app, bearer=bool(settings.bearer_keys), bearer_for_reads=settings.api_keys_for_reads)
     return app
