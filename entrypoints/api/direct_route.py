@@ -5,10 +5,12 @@ FastAPI still reads the endpoint's signature, for the OpenAPI document and for t
 validate: each parameter is validated by the very field FastAPI built for it (`route.dependant`),
 under the same `loc`, so every 422 is the one FastAPI would give. What a request no longer pays for
 is the generic work around that (which kind each parameter is, its aliases, whether it repeats,
-telemetry hooks, exit stacks for dependencies with `yield`) and a second routing lookup.
+telemetry hooks, exit stacks for dependencies with `yield`).
 
 Served this way: the Request, path and header parameters, a query model, one JSON body, and
-endpoints that return a Response. A route declaring anything else is refused at start-up.
+endpoints that return a Response. A route declaring anything else is refused at start-up. The
+routes are given to the app itself (app.py): a router included with `include_router` has FastAPI
+serve its routes with its own handler, as any APIRoute's.
 """
 
 from __future__ import annotations
@@ -24,8 +26,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route, request_response
-from starlette.types import Receive, Scope, Send
+from starlette.routing import request_response
 
 Errors = list[dict[str, Any]]
 
@@ -214,17 +215,6 @@ class DirectRoute(APIRoute):
             return await endpoint(**values)
 
         return serve
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        # Starlette's match: FastAPI's own first looks for an included router's context, which
-        # these routes never have (app.py registers them on the app itself).
-        match, child_scope = Route.matches(self, scope)
-        if match is not Match.NONE:
-            child_scope["route"] = self
-        return match, child_scope
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await Route.handle(self, scope, receive, send)
 
 
 def _query_model(field: _Field) -> type[BaseModel] | None:

@@ -50,8 +50,8 @@ def _router(route_class: type[APIRoute]) -> APIRouter:
 
 
 def _app(route_class: type[APIRoute]) -> FastAPI:
-    app = FastAPI()
-    app.include_router(_router(route_class))
+    # The routes themselves, as app.py gives them: an included router is served by FastAPI's handler.
+    app = FastAPI(routes=_router(route_class).routes)
     # The service's problem documents: they carry each error's loc, msg and type, not its input.
     install_problem_handlers(app)
     return app
