@@ -163,3 +163,11 @@ def test_a_route_it_cannot_serve_is_refused_when_declared() -> None:
     for endpoint in (needs_a_dependency, answers_a_model, takes_a_scalar_query):
         with pytest.raises(TypeError, match="DirectRoute"):
             router.add_api_route("/x/{item_id}", endpoint)
+
+
+async def test_a_router_included_with_a_prefix_answers_at_its_prefixed_paths() -> None:
+    app = FastAPI()
+    app.include_router(_router(DirectRoute), prefix="/v2")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        assert (await client.get("/v2/items/7")).status_code == 200
+        assert (await client.get("/items/7")).status_code == 404
