@@ -136,16 +136,29 @@ async def test_a_query_model_as_fastapi_parses_it(query: str) -> None:
     assert direct == fastapi
 
 
-@pytest.mark.parametrize("url", ["/items/", "/batch", "/items/7", "/items/x"])
-@pytest.mark.parametrize("body", BODIES)
-@pytest.mark.parametrize("headers", HEADERS)
-async def test_bodies_and_headers_as_fastapi_parses_them(
-    url: str, body: bytes, headers: dict[str, str]
-) -> None:
+URLS = ["/items/", "/batch", "/items/7", "/items/x"]
+
+
+async def _sent_to(url: str, body: bytes, headers: dict[str, str]) -> None:
     method = "PUT" if url.startswith("/items/") and url != "/items/" else "POST"
     sent = {"content": body, "headers": {"content-type": "application/json", **headers}}
     direct, fastapi = await _both(method, url, **sent)
     assert direct == fastapi
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("body", BODIES)
+async def test_bodies_as_fastapi_parses_them(url: str, body: bytes) -> None:
+    await _sent_to(url, body, {})
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("headers", HEADERS[1:])
+@pytest.mark.parametrize("body", [b'{"name": "Teapot"}', b'[{"name": ""}]'])
+async def test_headers_beside_a_body_as_fastapi_parses_them(
+    url: str, headers: dict[str, str], body: bytes
+) -> None:
+    await _sent_to(url, body, headers)
 
 
 def test_a_route_it_cannot_serve_is_refused_when_declared() -> None:
