@@ -33,7 +33,7 @@ from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from application.create_item import CreateItem
 from application.relay_changes import RelayChanges
 from bench.database import fresh_database
-from entrypoints.api.schemas import change_json
+from entrypoints.shapes import change_json
 from tests.support.builders import a_draft
 
 # The migration that added the triggers: its DDL drops and restores them here.

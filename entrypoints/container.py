@@ -41,9 +41,9 @@ from application.relay_changes import RelayChanges
 from application.replace_item import ReplaceItem
 from application.update_item import UpdateItem
 from domain.ports import StoreProbe, UnitOfWorkFactory
-from entrypoints.api.schemas import change_json
 from entrypoints.cursors import CursorCodec
 from entrypoints.settings import Settings
+from entrypoints.shapes import change_json
 
 logger = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ import typer
 from application.prune_changes import PruneChanges
 from application.read_changes import ReadChanges
 from domain.feed import FEED_LIMIT_MAX, FEED_WAIT_MAX, FeedPosition, RecordedChange
-from entrypoints.api.schemas import change_out
 from entrypoints.cli.output import Output
 from entrypoints.cli.running import run, started_container
 from entrypoints.container import relay as open_relay
 from entrypoints.container import settle
 from entrypoints.observability.logs import configure_logging
 from entrypoints.settings import Settings
+from entrypoints.shapes import change_out
 
 
 def _position(text: str | None) -> FeedPosition | None:

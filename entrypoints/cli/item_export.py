@@ -13,11 +13,11 @@ import typer
 
 from application.export_items import ExportItems
 from domain.item import Item
-from entrypoints.api.schemas import ItemOut, item_json
 from entrypoints.cli.item_files import STDIO, FileFormat, FormatOption, file_format, opened_for_writing
 from entrypoints.cli.progress import Progress, QuietOption
 from entrypoints.cli.running import run, started_container
 from entrypoints.container import settle
+from entrypoints.shapes import ItemOut, item_json
 
 # The API's fields, in its order.
 CSV_COLUMNS = tuple(ItemOut.model_fields)

@@ -6,7 +6,7 @@ from enum import StrEnum
 import typer
 
 from domain.item import CLIENT_FIELDS, Item
-from entrypoints.api.schemas import item_json
+from entrypoints.shapes import item_json
 
 TABLE_TEXT_WIDTH = 40
 

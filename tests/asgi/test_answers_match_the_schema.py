@@ -10,8 +10,8 @@ from pydantic import TypeAdapter
 
 from domain.item import DESCRIPTION_MAX_LENGTH, ITEM_ID_MAX, NAME_MAX_LENGTH, Item
 from entrypoints.api.app import create_app
-from entrypoints.api.schemas import ItemOut, item_json, items_json
 from entrypoints.settings import Settings
+from entrypoints.shapes import ItemOut, item_json, items_json
 from tests.support.builders import a_stored_item, batch_body, item_body
 
 texts = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"))

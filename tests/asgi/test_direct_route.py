@@ -11,7 +11,8 @@ from fastapi.routing import APIRoute
 
 from entrypoints.api.direct_route import DirectRoute
 from entrypoints.api.problems import install_problem_handlers
-from entrypoints.api.schemas import ItemIn, ListParameters
+from entrypoints.api.schemas import ListParameters
+from entrypoints.shapes import ItemIn
 
 ItemId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Key = Annotated[str | None, Header(min_length=1, max_length=8, pattern=r"^[!-~]+$")]

@@ -9,7 +9,7 @@ from adapters.jetstream import JetStreamTarget, jetstream_publisher
 from application.relay_changes import RelayChanges
 from domain.item import ItemChange
 from domain.ports import ChangePublisher, Clock, UnitOfWorkFactory
-from entrypoints.api.schemas import change_json
+from entrypoints.shapes import change_json
 from tests.support.broker import stream_messages
 from tests.support.builders import an_item
 from tests.support.feed import changes_so_far

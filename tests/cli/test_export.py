@@ -13,9 +13,9 @@ from application.delete_item import DeleteItem
 from application.update_item import UpdateItem
 from domain.item import Item
 from domain.ports import UnitOfWorkFactory
-from entrypoints.api.schemas import item_json
 from entrypoints.cli.exit_codes import ExitCode
 from entrypoints.cli.item_export import CSV_COLUMNS
+from entrypoints.shapes import item_json
 from tests.support.builders import a_draft, cli_create_args
 from tests.support.cli import COMMAND_SECONDS, Items, items_env, items_process
 from tests.support.databases import in_store

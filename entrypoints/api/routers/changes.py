@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query, Request
 
 from domain.feed import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, FEED_WAIT_MAX
 from entrypoints.api.problems import problem_responses
-from entrypoints.api.schemas import ChangePage, FeedHeadOut, change_out
+from entrypoints.api.schemas import ChangePage, FeedHeadOut
 from entrypoints.api.services import services_of
 from entrypoints.cursors import CURSOR_MAX_LENGTH
+from entrypoints.shapes import change_out
 
 router = APIRouter(prefix="/changes", tags=["changes"])
 

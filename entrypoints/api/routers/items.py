@@ -19,9 +19,10 @@ from domain.listing import ItemListQuery, Sort
 from entrypoints.api.direct_route import DirectRoute
 from entrypoints.api.etags import etag_of, expected_versions, none_match
 from entrypoints.api.problems import problem_responses
-from entrypoints.api.schemas import ItemIn, ItemOut, ItemPatch, ListParameters, item_json, items_json
+from entrypoints.api.schemas import ListParameters
 from entrypoints.api.services import services_of
 from entrypoints.container import Services
+from entrypoints.shapes import ItemIn, ItemOut, ItemPatch, item_json, items_json
 
 # Served by plans made at start-up (direct_route.py), not by FastAPI's per-request solving.
 router = APIRouter(prefix="/items", tags=["items"], route_class=DirectRoute)
