@@ -29,3 +29,19 @@ def test_a_path_that_starts_with_two_slashes_is_not_a_redirect_to_another_host(
         connection.send(request("GET", "//evil.example/items/"))
         answer = connection.answer()
     assert "evil.example" not in answer.headers.get("location", "")
+
+
+@pytest.mark.parametrize("path", ["/items/%0A", "/items%0A", "/items/%0D%0A"])
+def test_the_next_page_link_never_carries_what_the_request_path_smuggled(
+    service: ServiceProcess, path: str
+) -> None:
+    """Routing's `$` also matches before a trailing newline: the Link is the route's own path."""
+    create(service, "first")
+    create(service, "second")
+    with Connection(service.port) as connection:
+        connection.send(request("GET", f"{path}?limit=1"))
+        answer = connection.answer()
+    assert answer.status < 500, answer
+    if answer.status == 200:
+        link = answer.headers["link"]
+        assert link.startswith(f"<{path.partition('%')[0]}?limit=1&"), link

@@ -177,9 +177,9 @@ async def list_items(request: Request, query: Annotated[ListParameters, Query()]
     headers = {}
     if listing.next_after is not None:
         cursor = services.cursors.encode(listing.next_after, order, query.q)
-        # The path as the client asked (/items or /items/): the scope's, as request.url would give it
-        # for these routes without parsing the whole URL.
-        headers["Link"] = f'<{request.scope["path"]}?{_next_page_query(query, cursor)}>; rel="next"'
+        # The matched route's own path (/items/ or /items, as the client asked), not the request's:
+        # routing's `$` also matches before a trailing newline, which must not reach a header.
+        headers["Link"] = f'<{request.scope["route"].path}?{_next_page_query(query, cursor)}>; rel="next"'
     return Response(items_json(listing.items), 200, headers, _JSON)
 
 
