@@ -21,7 +21,7 @@ import typing
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-from fastapi.exceptions import RequestValidationError
+from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.requests import Request
@@ -147,6 +147,10 @@ def _json_body_step(field: _Field) -> BodyStep:
                 "ctx": {"error": error.msg},
             }
             raise RequestValidationError([invalid], body=error.doc) from error
+        except (ValueError, RecursionError) as error:
+            # JSON that Python will not hold (an integer of over 4300 digits, nesting deeper than
+            # the recursion limit): FastAPI's answer to a body it cannot parse.
+            raise HTTPException(400, "There was an error parsing the body") from error
         _validated(field, document, loc, values, errors)
         return document
 

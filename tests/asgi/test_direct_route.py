@@ -108,6 +108,9 @@ BODIES = [
     b'{"name": "Tea\\ud800"}',
     b"NaN",
     b'{"name": "a"} trailing',
+    b"1" * 5000,
+    b'{"name": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    b"[" * 30000,
 ]
 
 
