@@ -67,22 +67,23 @@ class ItemOut(BaseModel):
     version: int
 
 
-# The answer's fields, in ItemOut's order: one definition for the document and the bytes.
-_OUT_FIELDS = tuple(ItemOut.model_fields)
+# The answer's fields, in ItemOut's order: one definition for the document, the bytes and the
+# columns of a CSV export.
+ANSWER_FIELDS = tuple(ItemOut.model_fields)
 # ISO 8601 with "Z" for UTC, as pydantic writes it.
 _JSON_OPTIONS = orjson.OPT_UTC_Z
 
 
 # An item's answer values, in that order, read in one C call (a page reads ten items).
-_out_values = operator.attrgetter(*_OUT_FIELDS)
+_out_values = operator.attrgetter(*ANSWER_FIELDS)
 
 
 def item_json(item: Item) -> bytes:
-    return orjson.dumps(dict(zip(_OUT_FIELDS, _out_values(item), strict=True)), option=_JSON_OPTIONS)
+    return orjson.dumps(dict(zip(ANSWER_FIELDS, _out_values(item), strict=True)), option=_JSON_OPTIONS)
 
 
 def items_json(items: Sequence[Item]) -> bytes:
-    answers = [dict(zip(_OUT_FIELDS, values, strict=True)) for values in map(_out_values, items)]
+    answers = [dict(zip(ANSWER_FIELDS, values, strict=True)) for values in map(_out_values, items)]
     return orjson.dumps(answers, option=_JSON_OPTIONS)
 
 

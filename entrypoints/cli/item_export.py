@@ -17,10 +17,7 @@ from entrypoints.cli.item_files import STDIO, FileFormat, FormatOption, file_for
 from entrypoints.cli.progress import Progress, QuietOption
 from entrypoints.cli.running import run, started_container
 from entrypoints.container import settle
-from entrypoints.shapes import ItemOut, item_json
-
-# The API's fields, in its order.
-CSV_COLUMNS = tuple(ItemOut.model_fields)
+from entrypoints.shapes import ANSWER_FIELDS, item_json
 
 
 def _json_lines(page: list[Item]) -> bytes:
@@ -34,7 +31,7 @@ def _csv_rows(rows: Iterable[Iterable[object]]) -> bytes:
 
 
 def _csv_lines(page: list[Item]) -> bytes:
-    # Each value as the JSON line has it (times in its RFC 3339 form), in CSV_COLUMNS' order.
+    # Each value as the JSON line has it (times in its RFC 3339 form), in ANSWER_FIELDS' order.
     return _csv_rows(orjson.loads(item_json(item)).values() for item in page)
 
 
@@ -44,7 +41,7 @@ async def _export(stream: BinaryIO, chosen: FileFormat, quiet: bool) -> None:
         progress = Progress("exporting", quiet=quiet)
         encoded = _json_lines
         if chosen is FileFormat.csv:
-            stream.write(_csv_rows([CSV_COLUMNS]))
+            stream.write(_csv_rows([ANSWER_FIELDS]))
             encoded = _csv_lines
         # Closed on the way out, failed or not: its snapshot ends before the store closes.
         async with aclosing(export_items()) as pages:

@@ -14,8 +14,7 @@ from application.update_item import UpdateItem
 from domain.item import Item
 from domain.ports import UnitOfWorkFactory
 from entrypoints.cli.exit_codes import ExitCode
-from entrypoints.cli.item_export import CSV_COLUMNS
-from entrypoints.shapes import item_json
+from entrypoints.shapes import ANSWER_FIELDS, item_json
 from tests.support.builders import a_draft, cli_create_args
 from tests.support.cli import COMMAND_SECONDS, Items, items_env, items_process
 from tests.support.databases import in_store
@@ -92,7 +91,7 @@ def test_a_csv_file_gets_a_header_row_and_appears_once_whole(tmp_path: Path) -> 
     target = tmp_path / "items.csv"
     assert items("export", str(target), "--quiet").exit_code == ExitCode.OK
     lines = target.read_text().splitlines()
-    assert (lines[0].split(","), len(lines)) == (list(CSV_COLUMNS), 4)
+    assert (lines[0].split(","), len(lines)) == (list(ANSWER_FIELDS), 4)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["items.csv", "items.db"]
 
 

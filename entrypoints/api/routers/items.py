@@ -2,7 +2,7 @@
 
 Each route parses its input once (declared in its signature, parsed by DirectRoute), calls its
 use-case from the services built at start-up, and answers with the item's JSON bytes
-(schemas.item_json) and its headers. `response_model` is for the OpenAPI document only: a returned
+(shapes.item_json) and its headers. `response_model` is for the OpenAPI document only: a returned
 Response is not validated again, and tests prove every answer matches the published schema.
 """
 
